@@ -1,0 +1,36 @@
+# mixdist: the two commands of the README are `make run` and `make test`; everything else is a step of them.
+BUILD_DIR ?= build
+JOBS      ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all deps data configure build test run bench format clean
+
+all: build
+
+deps:
+	bash scripts/install-deps.sh
+
+data: deps
+	bash scripts/fetch-data.sh
+
+configure: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: data build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+run: data build
+	$(BUILD_DIR)/mixdist info
+	$(BUILD_DIR)/mixdist demo
+
+bench: build
+	$(BUILD_DIR)/bench/mixdist_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
+
+format:
+	git ls-files '*.h' '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

