@@ -1,0 +1,11 @@
+#pragma once
+
+// Umbrella header: everything a user of mixdist needs.
+
+#include "mixdist/version.h"
+
+#include "mixdist/simplex/backend.h"
+#include "mixdist/simplex/entmax15.h"
+#include "mixdist/simplex/entmax_bisect.h"
+#include "mixdist/simplex/generic.h"
+#include "mixdist/simplex/sparsemax.h"

@@ -1,0 +1,272 @@
+#include "simplex/cpu_kernels.h"
+
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+#include "simplex/row_solvers.h"
+
+namespace mixdist::detail {
+namespace {
+
+// Enough work per parallel chunk to amortise the OpenMP fork (~16 K elements, PERFORMANCE.md §8).
+int64_t grain_rows(int64_t K) {
+  return std::max<int64_t>(1, 16384 / std::max<int64_t>(K, 1));
+}
+
+struct RowMax {
+  double max;
+  bool has_nan;
+};
+
+template <typename scalar_t>
+RowMax row_max(const scalar_t* x, int64_t K) {
+  scalar_t m = -std::numeric_limits<scalar_t>::infinity();
+  bool nan = false;
+  for (int64_t i = 0; i < K; ++i) {
+    const scalar_t v = x[i];
+    m = v > m ? v : m;
+    nan |= (v != v);
+  }
+  return {static_cast<double>(m), nan};
+}
+
+// Writes the output row for a finite max: y_i = g(z_i - tau) with z_i computed exactly as the candidates
+// were, so that an entry is in the support iff it was above the threshold. Returns the support size.
+template <typename scalar_t, typename OutputMap>
+int64_t write_row(const scalar_t* x, scalar_t* y, int64_t K, double xmax, double scale, double tau,
+                  OutputMap map) {
+  int64_t support = 0;
+  for (int64_t i = 0; i < K; ++i) {
+    const double u = scale * (static_cast<double>(x[i]) - xmax) - tau;
+    const scalar_t v = u > 0.0 ? static_cast<scalar_t>(map(u)) : scalar_t(0);
+    y[i] = v;
+    support += (v > scalar_t(0));
+  }
+  return support;
+}
+
+template <typename scalar_t>
+int64_t softmax_row(const scalar_t* x, scalar_t* y, int64_t K, double xmax) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < K; ++i) sum += std::exp(static_cast<double>(x[i]) - xmax);
+  int64_t support = 0;
+  for (int64_t i = 0; i < K; ++i) {
+    y[i] = static_cast<scalar_t>(std::exp(static_cast<double>(x[i]) - xmax) / sum);
+    support += (y[i] > scalar_t(0));
+  }
+  return support;
+}
+
+// Limit of every map as one or more logits go to +inf: uniform over the +inf entries.
+template <typename scalar_t>
+int64_t infinite_row(const scalar_t* x, scalar_t* y, int64_t K) {
+  int64_t count = 0;
+  for (int64_t i = 0; i < K; ++i) count += std::isinf(x[i]) && x[i] > 0;
+  const scalar_t share = scalar_t(1) / static_cast<scalar_t>(count);
+  for (int64_t i = 0; i < K; ++i) y[i] = (std::isinf(x[i]) && x[i] > 0) ? share : scalar_t(0);
+  return count;
+}
+
+template <typename scalar_t>
+int64_t solve_row(const scalar_t* x, scalar_t* y, int64_t K, int64_t row, const ForwardArgs& args,
+                  const double* alpha, std::vector<double>& buf) {
+  const RowMax rm = row_max(x, K);
+  if (rm.has_nan) {
+    // Like softmax: NaN in, NaN out, for that row only.
+    for (int64_t i = 0; i < K; ++i) y[i] = std::numeric_limits<scalar_t>::quiet_NaN();
+    return K;
+  }
+  TORCH_CHECK(rm.max != -std::numeric_limits<double>::infinity(), args.name, ": ",
+              describe_row(row, args.batch_sizes),
+              " of the input is entirely -inf, so no point of the simplex is preferred; mask such rows out "
+              "before the call (every row needs at least one finite logit)");
+  if (rm.max == std::numeric_limits<double>::infinity()) return infinite_row(x, y, K);
+
+  MapKind kind = args.kind;
+  double a = 0.0;
+  if (kind == MapKind::kEntmaxAlpha) {
+    a = alpha[row];
+    // alpha = 2 and alpha = 1.5 have exact, pow-free solvers.
+    if (a == 2.0) kind = MapKind::kSparsemax;
+    if (a == 1.5) kind = MapKind::kEntmax15;
+  }
+  switch (kind) {
+    case MapKind::kSparsemax: {
+      const int64_t c = collect_candidates(x, K, rm.max, 1.0, buf.data());
+      const double tau = sparsemax_threshold(buf.data(), c);
+      return write_row(x, y, K, rm.max, 1.0, tau, [](double u) { return u; });
+    }
+    case MapKind::kEntmax15: {
+      const int64_t c = collect_candidates(x, K, rm.max, 0.5, buf.data());
+      const double tau = entmax15_threshold(buf.data(), c);
+      return write_row(x, y, K, rm.max, 0.5, tau, [](double u) { return u * u; });
+    }
+    case MapKind::kEntmaxAlpha: {
+      if (a - 1.0 < kSoftmaxAlphaCutoff) return softmax_row(x, y, K, rm.max);
+      const double scale = a - 1.0;
+      const double beta = 1.0 / scale;
+      const int64_t c = collect_candidates(x, K, rm.max, scale, buf.data());
+      const double tau = entmax_alpha_threshold(buf.data(), c, K, a, args.max_iter);
+      // The root finder stops within a few ulps of tau; renormalise so the row sums to 1 to rounding.
+      double total = 0.0;
+      for (int64_t i = 0; i < K; ++i) {
+        const double u = scale * (static_cast<double>(x[i]) - rm.max) - tau;
+        total += u > 0.0 ? std::pow(u, beta) : 0.0;
+      }
+      const double inv_total = 1.0 / total;
+      return write_row(x, y, K, rm.max, scale, tau,
+                       [beta, inv_total](double u) { return std::pow(u, beta) * inv_total; });
+    }
+  }
+  return 0;  // unreachable
+}
+
+}  // namespace
+
+std::string describe_row(int64_t row, at::IntArrayRef batch_sizes) {
+  std::ostringstream out;
+  out << "row " << row;
+  if (batch_sizes.size() > 1) {
+    std::vector<int64_t> index(batch_sizes.size());
+    int64_t rest = row;
+    for (int64_t d = static_cast<int64_t>(batch_sizes.size()) - 1; d >= 0; --d) {
+      index[d] = rest % batch_sizes[d];
+      rest /= batch_sizes[d];
+    }
+    out << " (batch index [";
+    for (size_t d = 0; d < index.size(); ++d) out << (d ? ", " : "") << index[d];
+    out << "])";
+  }
+  return out.str();
+}
+
+std::tuple<at::Tensor, at::Tensor> sparse_map_forward_cpu(const at::Tensor& x, const ForwardArgs& args) {
+  TORCH_INTERNAL_ASSERT(x.dim() == 2 && x.is_contiguous() && x.device().is_cpu());
+  const int64_t rows = x.size(0), K = x.size(1);
+  at::Tensor y = at::empty_like(x);
+  at::Tensor support = at::empty({rows}, x.options().dtype(at::kLong));
+  const double* alpha = nullptr;
+  if (args.kind == MapKind::kEntmaxAlpha) {
+    TORCH_INTERNAL_ASSERT(args.alpha_rows.scalar_type() == at::kDouble && args.alpha_rows.numel() == rows);
+    alpha = args.alpha_rows.data_ptr<double>();
+  }
+  int64_t* support_ptr = support.data_ptr<int64_t>();
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "sparse_map_forward_cpu", [&] {
+    const scalar_t* xp = x.data_ptr<scalar_t>();
+    scalar_t* yp = y.data_ptr<scalar_t>();
+    at::parallel_for(0, rows, grain_rows(K), [&](int64_t begin, int64_t end) {
+      std::vector<double> buf(static_cast<size_t>(K));
+      for (int64_t r = begin; r < end; ++r) {
+        support_ptr[r] = solve_row(xp + r * K, yp + r * K, K, r, args, alpha, buf);
+      }
+    });
+  });
+  return {y, support};
+}
+
+namespace {
+
+// Backward of p = [z - tau]_+^beta: with s_i = p_i^(2 - alpha) on the support (1 for sparsemax, sqrt(p) for
+// entmax-1.5, p for softmax), dx = s * g - s * (sum s g / sum s). The alpha gradient is Correia et al.
+// (2019), and its alpha -> 1 limit on the softmax rows: d p_i / d alpha = p_i (E_p[log^2 p] - log^2 p_i) / 2.
+template <typename scalar_t>
+double backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t K, MapKind kind, double a,
+                    bool want_dalpha) {
+  const bool softmax_row = kind == MapKind::kEntmaxAlpha && a - 1.0 < kSoftmaxAlphaCutoff;
+  auto weight = [&](double p) -> double {
+    if (!(p > 0.0)) return 0.0;
+    switch (kind) {
+      case MapKind::kSparsemax:
+        return 1.0;
+      case MapKind::kEntmax15:
+        return std::sqrt(p);
+      case MapKind::kEntmaxAlpha:
+        return softmax_row ? p : std::pow(p, 2.0 - a);
+    }
+    return 0.0;
+  };
+  double sum_s = 0.0, sum_sg = 0.0;
+  for (int64_t i = 0; i < K; ++i) {
+    const double s = weight(static_cast<double>(y[i]));
+    sum_s += s;
+    sum_sg += s * static_cast<double>(g[i]);
+  }
+  const double q = sum_sg / sum_s;
+  for (int64_t i = 0; i < K; ++i) {
+    const double s = weight(static_cast<double>(y[i]));
+    dx[i] = static_cast<scalar_t>(s * (static_cast<double>(g[i]) - q));
+  }
+  if (!want_dalpha) return 0.0;
+
+  double ent = 0.0;  // sum p log p
+  double mean_log2 = 0.0;
+  for (int64_t i = 0; i < K; ++i) {
+    const double p = static_cast<double>(y[i]);
+    if (p > 0.0) {
+      const double lp = std::log(p);
+      ent += p * lp;
+      mean_log2 += p * lp * lp;
+    }
+  }
+  double dalpha = 0.0;
+  if (softmax_row) {
+    for (int64_t i = 0; i < K; ++i) {
+      const double p = static_cast<double>(y[i]);
+      if (p > 0.0) {
+        const double lp = std::log(p);
+        dalpha += static_cast<double>(g[i]) * 0.5 * p * (mean_log2 - lp * lp);
+      }
+    }
+    return dalpha;
+  }
+  const double am1 = a - 1.0;
+  for (int64_t i = 0; i < K; ++i) {
+    const double p = static_cast<double>(y[i]);
+    if (!(p > 0.0)) continue;
+    const double skewed = weight(p) / sum_s;
+    const double plogp = p * std::log(p);
+    dalpha += static_cast<double>(g[i]) * ((p - skewed) / (am1 * am1) - (plogp - skewed * ent) / am1);
+  }
+  return dalpha;
+}
+
+}  // namespace
+
+at::Tensor sparse_map_backward_cpu(const at::Tensor& y, const at::Tensor& grad, MapKind kind,
+                                   const at::Tensor& alpha_rows, at::Tensor* dalpha_rows) {
+  TORCH_INTERNAL_ASSERT(y.dim() == 2 && y.is_contiguous() && grad.is_contiguous() &&
+                        y.sizes() == grad.sizes());
+  const int64_t rows = y.size(0), K = y.size(1);
+  at::Tensor dx = at::empty_like(y);
+  const double* alpha = kind == MapKind::kEntmaxAlpha ? alpha_rows.data_ptr<double>() : nullptr;
+  const bool want_dalpha = dalpha_rows != nullptr && kind == MapKind::kEntmaxAlpha;
+  double* dalpha = nullptr;
+  if (want_dalpha) {
+    *dalpha_rows = at::empty({rows}, y.options().dtype(at::kDouble));
+    dalpha = dalpha_rows->data_ptr<double>();
+  }
+  AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "sparse_map_backward_cpu", [&] {
+    const scalar_t* yp = y.data_ptr<scalar_t>();
+    const scalar_t* gp = grad.data_ptr<scalar_t>();
+    scalar_t* dxp = dx.data_ptr<scalar_t>();
+    at::parallel_for(0, rows, grain_rows(K), [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        MapKind row_kind = kind;
+        const double a = alpha ? alpha[r] : 0.0;
+        if (row_kind == MapKind::kEntmaxAlpha && a == 2.0 && !want_dalpha) row_kind = MapKind::kSparsemax;
+        if (row_kind == MapKind::kEntmaxAlpha && a == 1.5 && !want_dalpha) row_kind = MapKind::kEntmax15;
+        const double da = backward_row(yp + r * K, gp + r * K, dxp + r * K, K, row_kind, a, want_dalpha);
+        if (want_dalpha) dalpha[r] = da;
+      }
+    });
+  });
+  return dx;
+}
+
+}  // namespace mixdist::detail

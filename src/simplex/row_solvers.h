@@ -1,0 +1,130 @@
+#pragma once
+
+// Per-row threshold solvers for the sparse maps (internal). Plain C++ over raw pointers so that the
+// parallel drivers in cpu_kernels.cpp stay thin and the algorithms can be read top to bottom.
+//
+// Every map has the form p_i = [z_i - tau]_+^beta with z = (alpha - 1) * (x - max x), beta = 1/(alpha - 1),
+// and tau chosen so that sum_i p_i = 1 (sparsemax: alpha = 2, entmax-1.5: alpha = 1.5). Because max z = 0,
+// tau lies in [-1, 0), so every z_i <= -1 is exactly 0 in the output: the solvers first copy the surviving
+// candidates into a scratch buffer (branchless) and then work on those only (PERFORMANCE.md §1, §8).
+//
+// All arithmetic on candidates is done in double, whatever the input type, and tau is always recomputed
+// from a fresh sum over the current active set: no running update, so no drift in float32.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace mixdist::detail {
+
+// Copies z_i = scale * (x_i - xmax) for the entries with z_i > -1 into buf; returns their count.
+template <typename scalar_t>
+inline int64_t collect_candidates(const scalar_t* x, int64_t K, double xmax, double scale, double* buf) {
+  int64_t c = 0;
+  for (int64_t i = 0; i < K; ++i) {
+    const double z = scale * (static_cast<double>(x[i]) - xmax);
+    buf[c] = z;
+    c += (z > -1.0);
+  }
+  return c;
+}
+
+// Sparsemax threshold by Michelot's variable fixing on the candidates: tau <- (sum_S z - 1)/|S|,
+// S <- {z in S : z > tau}, until S stops shrinking. Monotone from below (tau_t <= tau*), exact, and each
+// pass only touches the survivors of the previous one (Michelot's iteration is Newton's method on the
+// piecewise-linear sum(z - tau)_+ - 1). buf holds c candidates and is compacted in place.
+inline double sparsemax_threshold(double* buf, int64_t c) {
+  double sum = 0.0;
+  for (int64_t j = 0; j < c; ++j) sum += buf[j];
+  double tau = (sum - 1.0) / static_cast<double>(c);
+  for (;;) {
+    int64_t kept = 0;
+    double kept_sum = 0.0;
+    for (int64_t j = 0; j < c; ++j) {
+      const double v = buf[j];
+      buf[kept] = v;
+      const bool keep = v > tau;
+      kept += keep;
+      kept_sum += keep ? v : 0.0;
+    }
+    if (kept == c) return tau;
+    c = kept;
+    tau = (kept_sum - 1.0) / static_cast<double>(c);
+  }
+}
+
+// Entmax-1.5 threshold in z = (x - max)/2 units: solve sum_i (z_i - tau)_+^2 = 1.
+// Newton's method from the lower bound tau = -1 is monotone (f is convex and decreasing), and after every
+// step we try the exact closed form on the current active set S: the smaller root delta of
+// sum_S (u_i - delta)^2 = 1, u_i = z_i - tau. If every u_i >= delta, S is the support and tau + delta is
+// exact; otherwise the Newton step shrinks S. In practice S is found in a handful of passes over the
+// candidates, without sorting them.
+inline double entmax15_threshold(double* buf, int64_t c) {
+  double tau = -1.0;
+  for (int iter = 0;; ++iter) {
+    int64_t k = 0;
+    double s1 = 0.0, s2 = 0.0, umin = std::numeric_limits<double>::infinity();
+    for (int64_t j = 0; j < c; ++j) {
+      const double v = buf[j];
+      buf[k] = v;
+      const double u = v - tau;
+      const bool keep = u > 0.0;
+      k += keep;
+      s1 += keep ? u : 0.0;
+      s2 += keep ? u * u : 0.0;
+      umin = keep ? std::min(umin, u) : umin;
+    }
+    c = k;
+    const double f = s2 - 1.0;  // >= 0 up to rounding, since tau <= tau*
+    if (f <= 0.0) return tau;
+    const double kd = static_cast<double>(k);
+    const double disc = s1 * s1 - kd * f;
+    if (disc >= 0.0) {
+      // Smaller root of k d^2 - 2 s1 d + f = 0, in the cancellation-free form.
+      const double delta = f / (s1 + std::sqrt(disc));
+      if (umin >= delta || iter >= 64) return tau + delta;
+    }
+    tau += f / (2.0 * s1);  // Newton step from below: never passes tau*
+  }
+}
+
+// Generic alpha-entmax threshold (beta = 1/(alpha-1)) by safeguarded Newton on f(tau) = sum (z - tau)_+^beta
+// - 1 inside the bracket [-1, -K^(1-alpha)]. The candidate set is compacted against the lower end of the
+// bracket, which only rises, so no entry that can be in the support is ever dropped. Stops when f vanishes,
+// the bracket is a few ulps wide, or after max_iter steps.
+inline double entmax_alpha_threshold(double* buf, int64_t c, int64_t K, double alpha, int64_t max_iter) {
+  const double beta = 1.0 / (alpha - 1.0);
+  double lo = -1.0;
+  double hi = -std::pow(static_cast<double>(K), 1.0 - alpha);
+  double tau = lo;
+  for (int64_t iter = 0; iter < max_iter; ++iter) {
+    double f = -1.0, fp = 0.0;
+    int64_t k = 0;
+    for (int64_t j = 0; j < c; ++j) {
+      const double v = buf[j];
+      buf[k] = v;
+      k += (v > lo);
+      const double u = v - tau;
+      if (u > 0.0) {
+        const double pw = std::pow(u, beta - 1.0);
+        f += pw * u;
+        fp += pw;
+      }
+    }
+    c = k;
+    if (f == 0.0) return tau;
+    if (f > 0.0) {
+      lo = tau;
+    } else {
+      hi = tau;
+    }
+    if (!(hi - lo > 4.0 * std::numeric_limits<double>::epsilon() * std::abs(lo))) break;
+    double next = fp > 0.0 ? tau + f / (beta * fp) : 0.5 * (lo + hi);
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    tau = next;
+  }
+  return tau;
+}
+
+}  // namespace mixdist::detail
