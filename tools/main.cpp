@@ -1,4 +1,5 @@
 // The mixdist command-line tool.
+#include <c10/util/Exception.h>
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
@@ -10,15 +11,21 @@ int main(int argc, char** argv) {
   CLI::App app{
       "mixdist: mixed random variables on the probability simplex (sparse maps, mixed distributions)"};
   app.require_subcommand(1);
-  int threads = 0;
-  app.add_option("--threads", threads, "intra-op threads (default: number of cores)")
+  mixdist::tools::GlobalOptions options;
+  app.add_option("--threads", options.threads, "intra-op threads (default: one per core)")
       ->check(CLI::NonNegativeNumber);
-  mixdist::tools::register_info(app);
-  mixdist::tools::register_demo(app);
+  mixdist::tools::register_info(app, options);
+  mixdist::tools::register_demo(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const c10::Error& e) {
+    fmt::print(stderr, "mixdist: {}\n", e.what_without_backtrace());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "mixdist: {}\n", e.what());
+    return 1;
   }
   return 0;
 }

@@ -8,4 +8,6 @@
 #include "mixdist/simplex/entmax15.h"
 #include "mixdist/simplex/entmax_bisect.h"
 #include "mixdist/simplex/generic.h"
+#include "mixdist/simplex/losses.h"
+#include "mixdist/simplex/modules.h"
 #include "mixdist/simplex/sparsemax.h"

@@ -1,0 +1,19 @@
+#pragma once
+
+// Subcommands of the mixdist tool; each file under tools/ registers one.
+
+#include <CLI/CLI.hpp>
+
+namespace mixdist::tools {
+
+struct GlobalOptions {
+  int threads = 0;  // 0: one per core
+};
+
+// Applies the global options (thread count, denormal flushing) before a command runs.
+void apply_global_options(const GlobalOptions& options);
+
+void register_info(CLI::App& app, const GlobalOptions& options);
+void register_demo(CLI::App& app, const GlobalOptions& options);
+
+}  // namespace mixdist::tools
