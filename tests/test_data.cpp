@@ -1,0 +1,541 @@
+// Tests of the data layer: IDX reading/writing and the MNIST / Fashion-MNIST locators and loaders.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mixdist/data/idx.h"
+#include "mixdist/data/mnist.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using mixdist::data::IdxPair;
+using mixdist::data::ImageDataset;
+using mixdist::data::Split;
+
+// A fresh folder per test, removed afterwards; named after the test so parallel ctest runs do not collide.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = fs::temp_directory_path() / ("mixdist-test-data-" + std::to_string(::getpid()) + "-" +
+                                         info->test_suite_name() + "-" + info->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string path() const { return path_.string(); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  ASSERT_TRUE(out.good()) << "cannot write fixture " << path;
+}
+
+// Passes if `body` throws a c10::Error whose message contains every fragment.
+::testing::AssertionResult ThrowsWith(const std::function<void()>& body,
+                                      std::initializer_list<std::string> fragments) {
+  try {
+    body();
+  } catch (const c10::Error& error) {
+    const std::string message = error.what_without_backtrace();
+    for (const std::string& fragment : fragments)
+      if (message.find(fragment) == std::string::npos)
+        return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << fragment << "\"";
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "no c10::Error was thrown";
+}
+
+uint32_t crc32(const std::string& bytes) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char byte : bytes) {
+    crc ^= byte;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+std::string little_endian_u32(uint32_t value) {
+  std::string bytes(4, '\0');
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(value >> (8 * i));
+  return bytes;
+}
+
+// A valid gzip file holding `payload` uncompressed in one stored deflate block: lets tests build gzip files
+// with arbitrary (even inconsistent) IDX content without linking zlib themselves.
+std::string gzip_stored(const std::string& payload) {
+  EXPECT_LT(payload.size(), 65536u);
+  const auto length = static_cast<uint16_t>(payload.size());
+  std::string out("\x1F\x8B\x08\x00\x00\x00\x00\x00\x00\xFF", 10);  // magic, deflate, no flags, mtime 0, Unix
+  out += '\x01';                                                    // final block, stored
+  out += static_cast<char>(length & 0xFF);
+  out += static_cast<char>(length >> 8);
+  out += static_cast<char>(~length & 0xFF);
+  out += static_cast<char>((~length >> 8) & 0xFF);
+  out += payload;
+  out += little_endian_u32(crc32(payload));
+  out += little_endian_u32(static_cast<uint32_t>(payload.size()));
+  return out;
+}
+
+// Values spread over each type's whole range, negatives included, so a missing, doubled or partial byte swap
+// changes them.
+at::Tensor sample_tensor(at::ScalarType dtype) {
+  const std::vector<int64_t> shape = {3, 4, 5};
+  switch (dtype) {
+    case at::kByte:
+      return at::linspace(0, 255, 60, at::kDouble).round().to(dtype).reshape(shape);
+    case at::kChar:
+      return at::linspace(-128, 127, 60, at::kDouble).round().to(dtype).reshape(shape);
+    case at::kShort:
+      return at::linspace(-32768, 32767, 60, at::kDouble).round().to(dtype).reshape(shape);
+    case at::kInt:
+      return at::linspace(-2147483648.0, 2147483647.0, 60, at::kDouble).round().to(dtype).reshape(shape);
+    default: {
+      at::Tensor values = at::linspace(-1e6, 1e6, 60, at::kDouble).mul(M_PI).to(dtype);
+      values[0] = std::numeric_limits<double>::infinity();
+      values[1] = -0.0;
+      values[2] = 1e-30;
+      return values.reshape(shape);
+    }
+  }
+}
+
+constexpr at::ScalarType kIdxDtypes[] = {at::kByte, at::kChar, at::kShort, at::kInt, at::kFloat, at::kDouble};
+
+TEST(Idx, RoundTripsEveryDtypePlainAndGzip) {
+  TempDir dir;
+  for (at::ScalarType dtype : kIdxDtypes) {
+    for (bool gzip : {false, true}) {
+      SCOPED_TRACE(std::string(at::toString(dtype)) + (gzip ? " gzip" : " plain"));
+      const at::Tensor original = sample_tensor(dtype);
+      const std::string path = dir.file(std::string("t-") + at::toString(dtype) + (gzip ? ".gz" : ""));
+      mixdist::data::write_idx(path, original, gzip);
+      const at::Tensor loaded = mixdist::data::read_idx(path);
+      EXPECT_EQ(loaded.scalar_type(), dtype);
+      EXPECT_EQ(loaded.sizes(), original.sizes());
+      EXPECT_TRUE(at::equal(loaded, original));
+      EXPECT_EQ(read_bytes(path).substr(0, 2) == "\x1f\x8b", gzip)
+          << "gzip magic present iff gzip was asked for";
+    }
+  }
+}
+
+TEST(Idx, RoundTripsUnusualShapes) {
+  TempDir dir;
+  const std::vector<at::Tensor> tensors = {
+      at::arange(7, at::kInt),                                      // 1-D
+      at::arange(2 * 3 * 2 * 2, at::kShort).reshape({2, 3, 2, 2}),  // 4-D
+      at::empty({0, 28, 28}, at::kByte),                            // no elements
+      at::full({}, 42.5, at::kDouble),                              // 0-D
+      at::arange(24, at::kFloat).reshape({4, 6}).t(),               // non-contiguous input
+  };
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    for (bool gzip : {false, true}) {
+      SCOPED_TRACE("tensor " + std::to_string(i) + (gzip ? " gzip" : " plain"));
+      const std::string path = dir.file("shape" + std::to_string(i));
+      mixdist::data::write_idx(path, tensors[i], gzip);
+      const at::Tensor loaded = mixdist::data::read_idx(path);
+      EXPECT_EQ(loaded.sizes(), tensors[i].sizes());
+      EXPECT_TRUE(at::equal(loaded, tensors[i]));
+    }
+  }
+}
+
+TEST(Idx, WritesBigEndianHeaderAndData) {
+  TempDir dir;
+  const std::string ints = dir.file("ints");
+  mixdist::data::write_idx(ints, at::tensor({0x01020304}, at::kInt));
+  EXPECT_EQ(read_bytes(ints), std::string("\x00\x00\x0C\x01\x00\x00\x00\x01\x01\x02\x03\x04", 12));
+
+  const std::string floats = dir.file("floats");
+  mixdist::data::write_idx(floats, at::ones({1, 2}, at::kFloat));
+  EXPECT_EQ(
+      read_bytes(floats),
+      std::string("\x00\x00\x0D\x02\x00\x00\x00\x01\x00\x00\x00\x02\x3F\x80\x00\x00\x3F\x80\x00\x00", 20));
+}
+
+TEST(Idx, ReadsHandMadeFile) {
+  TempDir dir;
+  const std::string path = dir.file("hand");
+  // int16 [2, 1]: 0x0102 = 258 and 0xFFFE = -2
+  write_bytes(path, std::string("\x00\x00\x0B\x02\x00\x00\x00\x02\x00\x00\x00\x01\x01\x02\xFF\xFE", 16));
+  const at::Tensor loaded = mixdist::data::read_idx(path);
+  ASSERT_EQ(loaded.scalar_type(), at::kShort);
+  ASSERT_EQ(loaded.sizes(), (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(loaded[0][0].item<int>(), 258);
+  EXPECT_EQ(loaded[1][0].item<int>(), -2);
+}
+
+TEST(Idx, DetectsGzipByContentNotName) {
+  TempDir dir;
+  const at::Tensor t = sample_tensor(at::kInt);
+  const std::string gzip_without_suffix = dir.file("compressed-but-named-plain");
+  const std::string plain_with_suffix = dir.file("plain-but-named.gz");
+  mixdist::data::write_idx(gzip_without_suffix, t, /*gzip=*/true);
+  mixdist::data::write_idx(plain_with_suffix, t, /*gzip=*/false);
+  EXPECT_TRUE(at::equal(mixdist::data::read_idx(gzip_without_suffix), t));
+  EXPECT_TRUE(at::equal(mixdist::data::read_idx(plain_with_suffix), t));
+  EXPECT_TRUE(mixdist::data::read_idx_header(gzip_without_suffix).gzip);
+  EXPECT_FALSE(mixdist::data::read_idx_header(plain_with_suffix).gzip);
+}
+
+TEST(Idx, ReadsHeaderOnly) {
+  TempDir dir;
+  const std::string path = dir.file("header.gz");
+  mixdist::data::write_idx(path, at::zeros({5, 28, 28}, at::kByte), /*gzip=*/true);
+  const mixdist::data::IdxHeader header = mixdist::data::read_idx_header(path);
+  EXPECT_EQ(header.dtype, at::kByte);
+  EXPECT_EQ(header.shape, (std::vector<int64_t>{5, 28, 28}));
+  EXPECT_EQ(header.numel(), 5 * 28 * 28);
+  EXPECT_EQ(header.data_bytes(), 5 * 28 * 28);
+}
+
+TEST(Idx, WriteLeavesNoTemporaryFilesAndReplacesOldFile) {
+  TempDir dir;
+  const std::string path = dir.file("replace");
+  mixdist::data::write_idx(path, at::zeros({100}, at::kDouble));
+  mixdist::data::write_idx(path, at::ones({3}, at::kByte), /*gzip=*/true);
+  EXPECT_TRUE(at::equal(mixdist::data::read_idx(path), at::ones({3}, at::kByte)));
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    names.push_back(entry.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"replace"});
+}
+
+TEST(Idx, WriteRejectsTypesIdxCannotHold) {
+  TempDir dir;
+  const std::string path = dir.file("bool");
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::write_idx(path, at::ones({2}, at::kBool)); }, {path, "Bool"}));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::write_idx(path, at::ones({2}, at::kLong)); }, {path, "Long"}));
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(Idx, MissingFileIsAnError) {
+  TempDir dir;
+  const std::string path = dir.file("nope");
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "does not exist"}));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(dir.path()); }, {dir.path(), "directory"}));
+}
+
+TEST(Idx, TruncatedDataIsAnError) {
+  TempDir dir;
+  const std::string path = dir.file("short");
+  mixdist::data::write_idx(path, at::zeros({10, 10}, at::kShort));  // 12-byte header + 200 bytes
+  std::string bytes = read_bytes(path);
+  write_bytes(path, bytes.substr(0, bytes.size() - 3));
+  EXPECT_TRUE(
+      ThrowsWith([&] { mixdist::data::read_idx(path); },
+                 {"file " + path + " is truncated: the header promises 200 bytes of data, found 197"}));
+
+  write_bytes(path, bytes.substr(0, 10));  // ends inside the header
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "truncated", "header"}));
+}
+
+TEST(Idx, TruncatedGzipIsAnError) {
+  TempDir dir;
+  const std::string path = dir.file("short.gz");
+  mixdist::data::write_idx(path, sample_tensor(at::kDouble), /*gzip=*/true);
+  const std::string bytes = read_bytes(path);
+  write_bytes(path, bytes.substr(0, bytes.size() / 2));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "truncated"}));
+
+  // A complete, valid gzip stream whose IDX content is short.
+  const std::string short_content = dir.file("short-content.gz");
+  mixdist::data::write_idx(dir.file("plain"), at::zeros({10, 10}, at::kShort));
+  const std::string idx = read_bytes(dir.file("plain"));
+  write_bytes(short_content, gzip_stored(idx.substr(0, idx.size() - 3)));
+  EXPECT_TRUE(ThrowsWith(
+      [&] { mixdist::data::read_idx(short_content); },
+      {"file " + short_content + " is truncated: the header promises 200 bytes of data, found 197"}));
+}
+
+TEST(Idx, AbsurdHeadersAreRefusedBeforeAllocating) {
+  TempDir dir;
+  // 2^20 x 2^20 doubles: 8 TiB promised.
+  const std::string header("\x00\x00\x0E\x02\x00\x10\x00\x00\x00\x10\x00\x00", 12);
+  const std::string plain = dir.file("huge");
+  write_bytes(plain, header);
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(plain); },
+                         {plain, "is truncated: the header promises 8796093022208 bytes of data, found 0"}));
+  const std::string gzipped = dir.file("huge.gz");
+  write_bytes(gzipped, gzip_stored(header));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(gzipped); },
+                         {gzipped, "truncated", "more than a gzip file of"}));
+
+  // Three dimensions of 2^32 - 1 doubles overflow 64-bit sizes.
+  write_bytes(plain, std::string("\x00\x00\x0E\x03", 4) + std::string(12, '\xFF'));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(plain); }, {plain, "more than 2^63 bytes"}));
+}
+
+TEST(Idx, BadMagicIsAnError) {
+  TempDir dir;
+  const std::string path = dir.file("text");
+  write_bytes(path, "hello, this is not an IDX file\n");
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "not an IDX file", "0x68 0x65"}));
+
+  write_bytes(path, "");
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "not an IDX file"}));
+}
+
+TEST(Idx, UnknownTypeCodeIsAnError) {
+  TempDir dir;
+  const std::string path = dir.file("type07");
+  write_bytes(path, std::string("\x00\x00\x07\x01\x00\x00\x00\x01\x2A", 9));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "unknown IDX type code 0x07"}));
+}
+
+TEST(Idx, CorruptedGzipIsAnError) {
+  TempDir dir;
+  const std::string path = dir.file("corrupt.gz");
+  mixdist::data::write_idx(path, sample_tensor(at::kFloat), /*gzip=*/true);
+  std::string bytes = read_bytes(path);
+  // Flip bits across the deflate body (the gzip header is 10 bytes, the trailer 8): whether inflate rejects
+  // the stream itself or only the CRC-32 check catches it, the reader must report it.
+  for (size_t i = 12; i + 8 < bytes.size(); i += 7) bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);
+  write_bytes(path, bytes);
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "gzip decompression failed"}));
+
+  // Only the CRC-32 in the trailer wrong: the data inflates fine, and only the check at the end catches it.
+  mixdist::data::write_idx(path, sample_tensor(at::kFloat), /*gzip=*/true);
+  bytes = read_bytes(path);
+  bytes[bytes.size() - 8] = static_cast<char>(bytes[bytes.size() - 8] ^ 1);
+  write_bytes(path, bytes);
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "incorrect data check"}));
+}
+
+TEST(Idx, TrailingBytesAreAnError) {
+  TempDir dir;
+  const std::string path = dir.file("long");
+  mixdist::data::write_idx(path, at::zeros({4}, at::kInt));
+  write_bytes(path, read_bytes(path) + "xyz");
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); },
+                         {path, "3 trailing bytes after the 16 bytes of data its header promises"}));
+
+  // gzip: two concatenated gzip members inflate to one stream (zlib reads on past the first member), so the
+  // second member's bytes are trailing data of the first IDX file.
+  const std::string first = dir.file("first.gz"), second = dir.file("second.gz"), both = dir.file("both.gz");
+  mixdist::data::write_idx(first, at::zeros({4}, at::kInt), /*gzip=*/true);
+  mixdist::data::write_idx(second, at::zeros({2}, at::kByte), /*gzip=*/true);  // 8-byte header + 2 bytes
+  write_bytes(both, read_bytes(first) + read_bytes(second));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(both); }, {both, "10 trailing bytes"}));
+
+  const std::string single = dir.file("single.gz");
+  write_bytes(single, gzip_stored(read_bytes(path)));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(single); }, {single, "3 trailing bytes"}));
+}
+
+// ---------------------------------------------------------------- MNIST / Fashion-MNIST: locating,
+// validating
+
+// Writes an MNIST-style pair of IDX files with `n` images; `labels` default to i % 10.
+void write_fixture(const std::string& dir, Split split, int64_t n, bool gzip,
+                   std::optional<at::Tensor> labels = {}) {
+  fs::create_directories(dir);
+  const std::string prefix = split == Split::kTrain ? "train" : "t10k";
+  const std::string suffix = gzip ? ".gz" : "";
+  const at::Tensor images =
+      at::arange(n * 28 * 28, at::kLong).remainder(256).to(at::kByte).reshape({n, 28, 28});
+  mixdist::data::write_idx(dir + "/" + prefix + "-images-idx3-ubyte" + suffix, images, gzip);
+  mixdist::data::write_idx(dir + "/" + prefix + "-labels-idx1-ubyte" + suffix,
+                           labels ? *labels : at::arange(n, at::kLong).remainder(10).to(at::kByte), gzip);
+}
+
+TEST(Mnist, LoadsFixtureFilesRawOrGzipped) {
+  TempDir dir;
+  write_fixture(dir.path() + "/mnist", Split::kTrain, 12, /*gzip=*/false);
+  write_fixture(dir.path() + "/mnist", Split::kTest, 5, /*gzip=*/true);
+
+  const ImageDataset train = mixdist::data::load_mnist(Split::kTrain, dir.path());
+  EXPECT_EQ(train.size(), 12);
+  EXPECT_EQ(train.images.sizes(), (std::vector<int64_t>{12, 28, 28}));
+  EXPECT_EQ(train.images.scalar_type(), at::kByte);
+  EXPECT_EQ(train.labels.scalar_type(), at::kLong);
+  EXPECT_EQ(train.labels[11].item<int64_t>(), 1);
+
+  const IdxPair test_files = mixdist::data::locate_mnist(Split::kTest, dir.path());
+  EXPECT_EQ(test_files.images, dir.path() + "/mnist/t10k-images-idx3-ubyte.gz");
+  EXPECT_EQ(mixdist::data::load_mnist(Split::kTest, dir.path()).size(), 5);
+
+  // Fashion-MNIST files lie directly in their folder.
+  write_fixture(dir.file("fashion"), Split::kTrain, 3, /*gzip=*/true);
+  EXPECT_EQ(mixdist::data::load_fashion_mnist(Split::kTrain, dir.file("fashion")).size(), 3);
+}
+
+TEST(Mnist, PrefersRawFileOverGzip) {
+  TempDir dir;
+  write_fixture(dir.path() + "/mnist", Split::kTrain, 2, /*gzip=*/true);
+  write_fixture(dir.path() + "/mnist", Split::kTrain, 2, /*gzip=*/false);
+  EXPECT_EQ(mixdist::data::locate_mnist(Split::kTrain, dir.path()).labels,
+            dir.path() + "/mnist/train-labels-idx1-ubyte");
+}
+
+TEST(Mnist, MissingFilesNameThePathsAndTheFetchCommand) {
+  TempDir dir;
+  const std::string searched = dir.path() + "/mnist/t10k-images-idx3-ubyte";
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::load_mnist(Split::kTest, dir.path()); },
+                         {searched, searched + ".gz", "t10k-labels-idx1-ubyte", "make data",
+                          "scripts/fetch-data.sh", "MIXDIST_DATA=" + dir.path()}));
+
+  // With the default folder the hint is the plain command; point the default at an empty folder to see it.
+  const char* saved = std::getenv("MIXDIST_DATA");
+  const std::optional<std::string> saved_value = saved ? std::optional<std::string>(saved) : std::nullopt;
+  ::setenv("MIXDIST_DATA", dir.path().c_str(), 1);
+  EXPECT_EQ(mixdist::data::default_data_dir(), dir.path());
+  EXPECT_TRUE(ThrowsWith(
+      [&] { mixdist::data::locate_mnist(Split::kTrain); },
+      {dir.path() + "/mnist/train-images-idx3-ubyte", "Run `make data` (or `bash scripts/fetch-data.sh`)"}));
+  if (saved_value) {
+    ::setenv("MIXDIST_DATA", saved_value->c_str(), 1);
+  } else {
+    ::unsetenv("MIXDIST_DATA");
+  }
+}
+
+TEST(FashionMnist, MissingFilesNameThePathsAndTheInstallCommand) {
+  TempDir dir;
+  EXPECT_TRUE(ThrowsWith(
+      [&] { mixdist::data::locate_fashion_mnist(Split::kTrain, dir.path()); },
+      {dir.path() + "/train-images-idx3-ubyte", "apt-get install dataset-fashion-mnist", "make deps"}));
+}
+
+TEST(Mnist, DefaultFoldersHonourTheEnvironment) {
+  const char* saved = std::getenv("MIXDIST_FASHION_MNIST");
+  const std::optional<std::string> saved_value = saved ? std::optional<std::string>(saved) : std::nullopt;
+  ::unsetenv("MIXDIST_FASHION_MNIST");
+  EXPECT_EQ(mixdist::data::default_fashion_mnist_dir(), "/usr/share/datasets/fashion-mnist");
+  ::setenv("MIXDIST_FASHION_MNIST", "/somewhere/else", 1);
+  EXPECT_EQ(mixdist::data::default_fashion_mnist_dir(), "/somewhere/else");
+  ::setenv("MIXDIST_FASHION_MNIST", "", 1);  // empty counts as unset
+  EXPECT_EQ(mixdist::data::default_fashion_mnist_dir(), "/usr/share/datasets/fashion-mnist");
+  if (saved_value) {
+    ::setenv("MIXDIST_FASHION_MNIST", saved_value->c_str(), 1);
+  } else {
+    ::unsetenv("MIXDIST_FASHION_MNIST");
+  }
+  if (std::getenv("MIXDIST_DATA") == nullptr) {
+    EXPECT_EQ(mixdist::data::default_data_dir(), std::string(MIXDIST_SOURCE_DIR) + "/data");
+  }
+}
+
+TEST(Mnist, RejectsLabelsOutOfRange) {
+  TempDir dir;
+  write_fixture(dir.path() + "/mnist", Split::kTrain, 4, false, at::tensor({1, 2, 37, 3}, at::kByte));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::load_mnist(Split::kTrain, dir.path()); },
+                         {"train-labels-idx1-ubyte", "label 37 at index 2", "0..9"}));
+}
+
+TEST(Mnist, RejectsMismatchedCountsAndShapes) {
+  TempDir dir;
+  const std::string mnist = dir.path() + "/mnist";
+  write_fixture(mnist, Split::kTrain, 4, false, at::zeros({5}, at::kByte));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::load_mnist(Split::kTrain, dir.path()); },
+                         {"holds 4 images", "5 labels"}));
+
+  write_fixture(mnist, Split::kTrain, 4, false);
+  mixdist::data::write_idx(mnist + "/train-images-idx3-ubyte", at::zeros({4, 28, 27}, at::kByte));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::load_mnist(Split::kTrain, dir.path()); },
+                         {"train-images-idx3-ubyte", "[4, 28, 27]"}));
+
+  mixdist::data::write_idx(mnist + "/train-images-idx3-ubyte", at::zeros({4, 28, 28}, at::kFloat));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::load_mnist(Split::kTrain, dir.path()); }, {"uint8", "Float"}));
+
+  write_fixture(mnist, Split::kTrain, 4, false, at::zeros({4, 1}, at::kByte));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::load_mnist(Split::kTrain, dir.path()); },
+                         {"train-labels-idx1-ubyte", "1-D uint8"}));
+}
+
+TEST(Mnist, DescribeDatasetsNamesBothDataSets) {
+  const std::string text = mixdist::data::describe_datasets();
+  EXPECT_NE(text.find("MNIST"), std::string::npos) << text;
+  EXPECT_NE(text.find("Fashion-MNIST"), std::string::npos) << text;
+  EXPECT_NE(text.find("train:"), std::string::npos) << text;
+  EXPECT_NE(text.find("test:"), std::string::npos) << text;
+}
+
+// ---------------------------------------------------------------- the real data sets
+
+void expect_histogram(const at::Tensor& labels, const std::vector<int64_t>& expected) {
+  const at::Tensor counts = at::bincount(labels, {}, 10);
+  EXPECT_EQ(std::vector<int64_t>(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + 10), expected);
+  EXPECT_EQ(counts.sum().item<int64_t>(), labels.numel());
+}
+
+TEST(Mnist, LoadsRealTrainAndTestSplits) {
+  for (Split split : {Split::kTrain, Split::kTest}) {
+    try {
+      mixdist::data::locate_mnist(split);
+    } catch (const c10::Error& error) {
+      GTEST_SKIP() << "MNIST is not fetched (run `make data` or `bash scripts/fetch-data.sh`): "
+                   << error.what_without_backtrace();
+    }
+  }
+  const ImageDataset train = mixdist::data::load_mnist(Split::kTrain);
+  ASSERT_EQ(train.images.sizes(), (std::vector<int64_t>{60000, 28, 28}));
+  ASSERT_EQ(train.labels.sizes(), (std::vector<int64_t>{60000}));
+  EXPECT_EQ(train.labels[0].item<int64_t>(), 5);  // MNIST's first training digit is a 5
+  expect_histogram(train.labels, {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949});
+  // Pixel sums of the first and last image pin the header length: an offset off by any byte would change
+  // them. (Summing all 47 M pixels takes seconds on a small machine; two images suffice.)
+  EXPECT_EQ(train.images[0].sum(at::kLong).item<int64_t>(), 27525);
+  EXPECT_EQ(train.images[-1].sum(at::kLong).item<int64_t>(), 20920);
+
+  const ImageDataset test = mixdist::data::load_mnist(Split::kTest);
+  ASSERT_EQ(test.images.sizes(), (std::vector<int64_t>{10000, 28, 28}));
+  ASSERT_EQ(test.labels.sizes(), (std::vector<int64_t>{10000}));
+  EXPECT_EQ(test.labels[0].item<int64_t>(), 7);
+  expect_histogram(test.labels, {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009});
+  EXPECT_EQ(test.images[0].sum(at::kLong).item<int64_t>(), 18454);
+  EXPECT_EQ(test.images[-1].sum(at::kLong).item<int64_t>(), 41833);
+}
+
+TEST(FashionMnist, LoadsRealTrainAndTestSplits) {
+  for (Split split : {Split::kTrain, Split::kTest}) {
+    try {
+      mixdist::data::locate_fashion_mnist(split);
+    } catch (const c10::Error& error) {
+      GTEST_SKIP() << "Fashion-MNIST is not installed (run `apt-get install dataset-fashion-mnist` or "
+                      "`make deps`): "
+                   << error.what_without_backtrace();
+    }
+  }
+  const ImageDataset train = mixdist::data::load_fashion_mnist(Split::kTrain);
+  ASSERT_EQ(train.images.sizes(), (std::vector<int64_t>{60000, 28, 28}));
+  EXPECT_EQ(train.labels[0].item<int64_t>(), 9);  // an ankle boot
+  expect_histogram(train.labels, std::vector<int64_t>(10, 6000));
+
+  const ImageDataset test = mixdist::data::load_fashion_mnist(Split::kTest);
+  ASSERT_EQ(test.images.sizes(), (std::vector<int64_t>{10000, 28, 28}));
+  EXPECT_EQ(test.labels[0].item<int64_t>(), 9);
+  expect_histogram(test.labels, std::vector<int64_t>(10, 1000));
+}
+
+}  // namespace
