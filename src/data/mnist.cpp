@@ -177,13 +177,13 @@ std::string describe_datasets() {
   const std::string data_dir = default_data_dir();
   const std::string fashion_dir = default_fashion_mnist_dir();
   std::ostringstream text;
-  text << "Data sets:\n";
   text << "  MNIST (in " << data_dir << "/mnist; $MIXDIST_DATA sets the data folder)\n";
   for (Split split : {Split::kTrain, Split::kTest})
     text << describe_split(split, [&](Split s) { return locate_mnist(s, data_dir); }) << "\n";
   text << "  Fashion-MNIST (in " << fashion_dir << "; $MIXDIST_FASHION_MNIST sets the folder)\n";
-  for (Split split : {Split::kTrain, Split::kTest})
-    text << describe_split(split, [&](Split s) { return locate_fashion_mnist(s, fashion_dir); }) << "\n";
+  text << describe_split(Split::kTrain, [&](Split s) { return locate_fashion_mnist(s, fashion_dir); })
+       << "\n";
+  text << describe_split(Split::kTest, [&](Split s) { return locate_fashion_mnist(s, fashion_dir); });
   return text.str();
 }
 

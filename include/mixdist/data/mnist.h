@@ -55,8 +55,8 @@ ImageDataset load_fashion_mnist(Split split, const std::string& dir = "");
 ImageDataset load_image_dataset(const IdxPair& files, const std::string& what);
 
 // A multi-line, human-readable report of where each data set was found (reading only the IDX headers), or
-// that it is missing and how to fetch it. Never throws for missing or broken data: it reports them. `mixdist
-// info` prints it.
+// that it is missing and how to fetch it. Never throws for missing or broken data: it reports them. Lines are
+// indented by two spaces, with no heading and no final newline: the caller (`mixdist info`) supplies both.
 std::string describe_datasets();
 
 }  // namespace mixdist::data
