@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "simplex/row_solvers.h"
+#include "simplex/simd_rows.h"
 
 namespace mixdist::detail {
 namespace {
@@ -17,38 +18,6 @@ namespace {
 // Enough work per parallel chunk to amortise the OpenMP fork (~16 K elements, PERFORMANCE.md §8).
 int64_t grain_rows(int64_t K) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(K, 1));
-}
-
-struct RowMax {
-  double max;
-  bool has_nan;
-};
-
-template <typename scalar_t>
-RowMax row_max(const scalar_t* x, int64_t K) {
-  scalar_t m = -std::numeric_limits<scalar_t>::infinity();
-  bool nan = false;
-  for (int64_t i = 0; i < K; ++i) {
-    const scalar_t v = x[i];
-    m = v > m ? v : m;
-    nan |= (v != v);
-  }
-  return {static_cast<double>(m), nan};
-}
-
-// Writes the output row for a finite max: y_i = g(z_i - tau) with z_i computed exactly as the candidates
-// were, so that an entry is in the support iff it was above the threshold. Returns the support size.
-template <typename scalar_t, typename OutputMap>
-int64_t write_row(const scalar_t* x, scalar_t* y, int64_t K, double xmax, double scale, double tau,
-                  OutputMap map) {
-  int64_t support = 0;
-  for (int64_t i = 0; i < K; ++i) {
-    const double u = scale * (static_cast<double>(x[i]) - xmax) - tau;
-    const scalar_t v = u > 0.0 ? static_cast<scalar_t>(map(u)) : scalar_t(0);
-    y[i] = v;
-    support += (v > scalar_t(0));
-  }
-  return support;
 }
 
 template <typename scalar_t>
@@ -98,30 +67,33 @@ int64_t solve_row(const scalar_t* x, scalar_t* y, int64_t K, int64_t row, const 
   }
   switch (kind) {
     case MapKind::kSparsemax: {
-      const int64_t c = collect_candidates(x, K, rm.max, 1.0, buf.data());
+      int64_t c = collect_candidates(x, K, rm.max, 1.0, buf.data());
       const double tau = sparsemax_threshold(buf.data(), c);
-      return write_row(x, y, K, rm.max, 1.0, tau, [](double u) { return u; });
+      write_clipped_row</*kSquare=*/false>(x, y, K, rm.max, 1.0, tau);
+      return count_above(buf.data(), c, tau);
     }
     case MapKind::kEntmax15: {
-      const int64_t c = collect_candidates(x, K, rm.max, 0.5, buf.data());
+      int64_t c = collect_candidates(x, K, rm.max, 0.5, buf.data());
       const double tau = entmax15_threshold(buf.data(), c);
-      return write_row(x, y, K, rm.max, 0.5, tau, [](double u) { return u * u; });
+      write_clipped_row</*kSquare=*/true>(x, y, K, rm.max, 0.5, tau);
+      return count_above(buf.data(), c, tau);
     }
     case MapKind::kEntmaxAlpha: {
       if (a - 1.0 < kSoftmaxAlphaCutoff) return softmax_row(x, y, K, rm.max);
       const double scale = a - 1.0;
       const double beta = 1.0 / scale;
-      const int64_t c = collect_candidates(x, K, rm.max, scale, buf.data());
+      int64_t c = collect_candidates(x, K, rm.max, scale, buf.data());
       const double tau = entmax_alpha_threshold(buf.data(), c, K, a, args.max_iter);
-      // The root finder stops within a few ulps of tau; renormalise so the row sums to 1 to rounding.
+      // The support lies in the candidate buffer, so the normaliser needs no pass over the row. The root
+      // finder stops within a few ulps of tau; dividing by the total makes the row sum to 1 to rounding.
       double total = 0.0;
+      for (int64_t j = 0; j < c; ++j) total += buf[j] > tau ? std::pow(buf[j] - tau, beta) : 0.0;
+      const double inv_total = 1.0 / total;
       for (int64_t i = 0; i < K; ++i) {
         const double u = scale * (static_cast<double>(x[i]) - rm.max) - tau;
-        total += u > 0.0 ? std::pow(u, beta) : 0.0;
+        y[i] = u > 0.0 ? static_cast<scalar_t>(std::pow(u, beta) * inv_total) : scalar_t(0);
       }
-      const double inv_total = 1.0 / total;
-      return write_row(x, y, K, rm.max, scale, tau,
-                       [beta, inv_total](double u) { return std::pow(u, beta) * inv_total; });
+      return count_above(buf.data(), c, tau);
     }
   }
   return 0;  // unreachable
@@ -261,6 +233,10 @@ at::Tensor sparse_map_backward_cpu(const at::Tensor& y, const at::Tensor& grad, 
         const double a = alpha ? alpha[r] : 0.0;
         if (row_kind == MapKind::kEntmaxAlpha && a == 2.0 && !want_dalpha) row_kind = MapKind::kSparsemax;
         if (row_kind == MapKind::kEntmaxAlpha && a == 1.5 && !want_dalpha) row_kind = MapKind::kEntmax15;
+        if (row_kind == MapKind::kSparsemax) {
+          sparsemax_backward_row(yp + r * K, gp + r * K, dxp + r * K, K);
+          continue;
+        }
         const double da = backward_row(yp + r * K, gp + r * K, dxp + r * K, K, row_kind, a, want_dalpha);
         if (want_dalpha) dalpha[r] = da;
       }

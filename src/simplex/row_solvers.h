@@ -18,23 +18,44 @@
 
 namespace mixdist::detail {
 
-// Copies z_i = scale * (x_i - xmax) for the entries with z_i > -1 into buf; returns their count.
+// Copies z_i = scale * (x_i - xmax) for the entries with z_i > -1 (and possibly a few just below) into buf;
+// returns their count. The test runs in the input type against a threshold rounded down, so it can only let
+// extra entries through, which every solver below discards; blocks without any candidate (the common case for
+// large K) cost one vectorisable compare per element.
 template <typename scalar_t>
 inline int64_t collect_candidates(const scalar_t* x, int64_t K, double xmax, double scale, double* buf) {
-  int64_t c = 0;
-  for (int64_t i = 0; i < K; ++i) {
-    const double z = scale * (static_cast<double>(x[i]) - xmax);
-    buf[c] = z;
-    c += (z > -1.0);
+  const scalar_t thr =
+      std::nextafter(static_cast<scalar_t>(xmax - 1.0 / scale), -std::numeric_limits<scalar_t>::infinity());
+  constexpr int64_t kBlock = 16;
+  int64_t c = 0, i = 0;
+  for (; i + kBlock <= K; i += kBlock) {
+    bool any = false;
+    for (int64_t l = 0; l < kBlock; ++l) any |= x[i + l] > thr;
+    if (!any) continue;
+    for (int64_t l = 0; l < kBlock; ++l) {
+      if (x[i + l] > thr) buf[c++] = scale * (static_cast<double>(x[i + l]) - xmax);
+    }
+  }
+  for (; i < K; ++i) {
+    if (x[i] > thr) buf[c++] = scale * (static_cast<double>(x[i]) - xmax);
   }
   return c;
+}
+
+// Number of candidates strictly above tau: the support size of the output, since the output of entry i is
+// positive exactly when its z_i > tau (simd_rows.h uses the same arithmetic).
+inline int64_t count_above(const double* buf, int64_t c, double tau) {
+  int64_t n = 0;
+  for (int64_t j = 0; j < c; ++j) n += buf[j] > tau;
+  return n;
 }
 
 // Sparsemax threshold by Michelot's variable fixing on the candidates: tau <- (sum_S z - 1)/|S|,
 // S <- {z in S : z > tau}, until S stops shrinking. Monotone from below (tau_t <= tau*), exact, and each
 // pass only touches the survivors of the previous one (Michelot's iteration is Newton's method on the
-// piecewise-linear sum(z - tau)_+ - 1). buf holds c candidates and is compacted in place.
-inline double sparsemax_threshold(double* buf, int64_t c) {
+// piecewise-linear sum(z - tau)_+ - 1). buf holds c candidates and is compacted in place; c is updated to the
+// entries left in it.
+inline double sparsemax_threshold(double* buf, int64_t& c) {
   double sum = 0.0;
   for (int64_t j = 0; j < c; ++j) sum += buf[j];
   double tau = (sum - 1.0) / static_cast<double>(c);
@@ -60,7 +81,7 @@ inline double sparsemax_threshold(double* buf, int64_t c) {
 // sum_S (u_i - delta)^2 = 1, u_i = z_i - tau. If every u_i >= delta, S is the support and tau + delta is
 // exact; otherwise the Newton step shrinks S. In practice S is found in a handful of passes over the
 // candidates, without sorting them.
-inline double entmax15_threshold(double* buf, int64_t c) {
+inline double entmax15_threshold(double* buf, int64_t& c) {
   double tau = -1.0;
   for (int iter = 0;; ++iter) {
     int64_t k = 0;
@@ -93,7 +114,7 @@ inline double entmax15_threshold(double* buf, int64_t c) {
 // - 1 inside the bracket [-1, -K^(1-alpha)]. The candidate set is compacted against the lower end of the
 // bracket, which only rises, so no entry that can be in the support is ever dropped. Stops when f vanishes,
 // the bracket is a few ulps wide, or after max_iter steps.
-inline double entmax_alpha_threshold(double* buf, int64_t c, int64_t K, double alpha, int64_t max_iter) {
+inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double alpha, int64_t max_iter) {
   const double beta = 1.0 / (alpha - 1.0);
   double lo = -1.0;
   double hi = -std::pow(static_cast<double>(K), 1.0 - alpha);
@@ -122,7 +143,11 @@ inline double entmax_alpha_threshold(double* buf, int64_t c, int64_t K, double a
     if (!(hi - lo > 4.0 * std::numeric_limits<double>::epsilon() * std::abs(lo))) break;
     double next = fp > 0.0 ? tau + f / (beta * fp) : 0.5 * (lo + hi);
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    // Newton from below (f convex for alpha <= 2) never updates hi, so also stop on a vanishing step.
+    const bool converged =
+        std::abs(next - tau) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(tau);
     tau = next;
+    if (converged) break;
   }
   return tau;
 }

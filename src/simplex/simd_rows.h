@@ -1,0 +1,149 @@
+#pragma once
+
+// The full-row passes of the sparse-map kernels (internal): max, output and backward sweeps. These are the
+// passes whose cost is paid on every element, so they are written with SSE2 intrinsics (part of the x86-64
+// baseline, so no run-time dispatch is needed); GCC does not vectorise the equivalent scalar loops because of
+// the NaN semantics of max and the conditionals. Other targets use the scalar loops.
+//
+// Arithmetic contract shared with row_solvers.h: the candidate value of x_i is z_i = scale * (double(x_i) -
+// xmax) and its output argument is u_i = z_i - tau, both in double, so an entry is in the output's support
+// exactly when the solver counted it there.
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace mixdist::detail {
+
+struct RowMax {
+  double max;
+  bool has_nan;
+};
+
+template <typename scalar_t>
+inline RowMax row_max_scalar(const scalar_t* x, int64_t K, int64_t start, scalar_t m, bool nan) {
+  for (int64_t i = start; i < K; ++i) {
+    const scalar_t v = x[i];
+    m = v > m ? v : m;
+    nan |= (v != v);
+  }
+  return {static_cast<double>(m), nan};
+}
+
+template <typename scalar_t>
+inline RowMax row_max(const scalar_t* x, int64_t K) {
+  return row_max_scalar(x, K, 0, -std::numeric_limits<scalar_t>::infinity(), false);
+}
+
+#if defined(__SSE2__)
+template <>
+inline RowMax row_max<float>(const float* x, int64_t K) {
+  __m128 m0 = _mm_set1_ps(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
+  __m128 bad = _mm_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= K; i += 16) {
+    const __m128 a = _mm_loadu_ps(x + i), b = _mm_loadu_ps(x + i + 4);
+    const __m128 c = _mm_loadu_ps(x + i + 8), d = _mm_loadu_ps(x + i + 12);
+    m0 = _mm_max_ps(m0, a), m1 = _mm_max_ps(m1, b), m2 = _mm_max_ps(m2, c), m3 = _mm_max_ps(m3, d);
+    bad = _mm_or_ps(bad, _mm_or_ps(_mm_or_ps(_mm_cmpunord_ps(a, a), _mm_cmpunord_ps(b, b)),
+                                   _mm_or_ps(_mm_cmpunord_ps(c, c), _mm_cmpunord_ps(d, d))));
+  }
+  alignas(16) float lanes[4];
+  _mm_store_ps(lanes, _mm_max_ps(_mm_max_ps(m0, m1), _mm_max_ps(m2, m3)));
+  float m = lanes[0];
+  for (int l = 1; l < 4; ++l) m = lanes[l] > m ? lanes[l] : m;
+  return row_max_scalar(x, K, i, m, _mm_movemask_ps(bad) != 0);
+}
+
+template <>
+inline RowMax row_max<double>(const double* x, int64_t K) {
+  __m128d m0 = _mm_set1_pd(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
+  __m128d bad = _mm_setzero_pd();
+  int64_t i = 0;
+  for (; i + 8 <= K; i += 8) {
+    const __m128d a = _mm_loadu_pd(x + i), b = _mm_loadu_pd(x + i + 2);
+    const __m128d c = _mm_loadu_pd(x + i + 4), d = _mm_loadu_pd(x + i + 6);
+    m0 = _mm_max_pd(m0, a), m1 = _mm_max_pd(m1, b), m2 = _mm_max_pd(m2, c), m3 = _mm_max_pd(m3, d);
+    bad = _mm_or_pd(bad, _mm_or_pd(_mm_or_pd(_mm_cmpunord_pd(a, a), _mm_cmpunord_pd(b, b)),
+                                   _mm_or_pd(_mm_cmpunord_pd(c, c), _mm_cmpunord_pd(d, d))));
+  }
+  alignas(16) double lanes[2];
+  _mm_store_pd(lanes, _mm_max_pd(_mm_max_pd(m0, m1), _mm_max_pd(m2, m3)));
+  const double m = lanes[1] > lanes[0] ? lanes[1] : lanes[0];
+  return row_max_scalar(x, K, i, m, _mm_movemask_pd(bad) != 0);
+}
+
+// Two doubles -> u = max(scale * (x - xmax) - tau, 0), optionally squared.
+template <bool kSquare>
+inline __m128d output_pair(__m128d x, __m128d xmax, __m128d scale, __m128d tau) {
+  __m128d u = _mm_max_pd(_mm_sub_pd(_mm_mul_pd(scale, _mm_sub_pd(x, xmax)), tau), _mm_setzero_pd());
+  if (kSquare) u = _mm_mul_pd(u, u);
+  return u;
+}
+#endif
+
+// y_i = [scale (x_i - xmax) - tau]_+ (kSquare: squared), the output pass of sparsemax (scale 1) and
+// entmax-1.5 (scale 1/2, squared).
+template <bool kSquare, typename scalar_t>
+inline void write_clipped_row(const scalar_t* x, scalar_t* y, int64_t K, double xmax, double scale,
+                              double tau) {
+  int64_t i = 0;
+#if defined(__SSE2__)
+  const __m128d vmax = _mm_set1_pd(xmax), vscale = _mm_set1_pd(scale), vtau = _mm_set1_pd(tau);
+  if constexpr (std::is_same_v<scalar_t, float>) {
+    for (; i + 4 <= K; i += 4) {
+      const __m128 v = _mm_loadu_ps(x + i);
+      const __m128d lo = output_pair<kSquare>(_mm_cvtps_pd(v), vmax, vscale, vtau);
+      const __m128d hi = output_pair<kSquare>(_mm_cvtps_pd(_mm_movehl_ps(v, v)), vmax, vscale, vtau);
+      _mm_storeu_ps(y + i, _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi)));
+    }
+  } else {
+    for (; i + 2 <= K; i += 2) {
+      _mm_storeu_pd(y + i, output_pair<kSquare>(_mm_loadu_pd(x + i), vmax, vscale, vtau));
+    }
+  }
+#endif
+  for (; i < K; ++i) {
+    double u = scale * (static_cast<double>(x[i]) - xmax) - tau;
+    u = u > 0.0 ? u : 0.0;
+    y[i] = static_cast<scalar_t>(kSquare ? u * u : u);
+  }
+}
+
+// Sparsemax backward of one row: dx = 1[y > 0] (g - mean of g over the support).
+template <typename scalar_t>
+inline void sparsemax_backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t K) {
+  double sum = 0.0;
+  int64_t count = 0;
+  for (int64_t i = 0; i < K; ++i) {
+    if (y[i] > scalar_t(0)) {
+      sum += static_cast<double>(g[i]);
+      ++count;
+    }
+  }
+  const scalar_t mean = static_cast<scalar_t>(sum / static_cast<double>(count));
+  int64_t i = 0;
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<scalar_t, float>) {
+    const __m128 vmean = _mm_set1_ps(mean), zero = _mm_setzero_ps();
+    for (; i + 4 <= K; i += 4) {
+      const __m128 on = _mm_cmpgt_ps(_mm_loadu_ps(y + i), zero);
+      _mm_storeu_ps(dx + i, _mm_and_ps(on, _mm_sub_ps(_mm_loadu_ps(g + i), vmean)));
+    }
+  } else {
+    const __m128d vmean = _mm_set1_pd(mean), zero = _mm_setzero_pd();
+    for (; i + 2 <= K; i += 2) {
+      const __m128d on = _mm_cmpgt_pd(_mm_loadu_pd(y + i), zero);
+      _mm_storeu_pd(dx + i, _mm_and_pd(on, _mm_sub_pd(_mm_loadu_pd(g + i), vmean)));
+    }
+  }
+#endif
+  for (; i < K; ++i) dx[i] = y[i] > scalar_t(0) ? g[i] - mean : scalar_t(0);
+}
+
+}  // namespace mixdist::detail
