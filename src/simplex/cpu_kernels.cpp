@@ -147,21 +147,13 @@ namespace {
 // Backward of p = [z - tau]_+^beta: with s_i = p_i^(2 - alpha) on the support (1 for sparsemax, sqrt(p) for
 // entmax-1.5, p for softmax), dx = s * g - s * (sum s g / sum s). The alpha gradient is Correia et al.
 // (2019), and its alpha -> 1 limit on the softmax rows: d p_i / d alpha = p_i (E_p[log^2 p] - log^2 p_i) / 2.
-template <typename scalar_t>
-double backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t K, MapKind kind, double a,
-                    bool want_dalpha) {
-  const bool softmax_row = kind == MapKind::kEntmaxAlpha && a - 1.0 < kSoftmaxAlphaCutoff;
+template <MapKind kKind, typename scalar_t>
+double backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t K, double a, bool want_dalpha) {
+  const bool softmax_row = kKind == MapKind::kEntmaxAlpha && a - 1.0 < kSoftmaxAlphaCutoff;
   auto weight = [&](double p) -> double {
     if (!(p > 0.0)) return 0.0;
-    switch (kind) {
-      case MapKind::kSparsemax:
-        return 1.0;
-      case MapKind::kEntmax15:
-        return std::sqrt(p);
-      case MapKind::kEntmaxAlpha:
-        return softmax_row ? p : std::pow(p, 2.0 - a);
-    }
-    return 0.0;
+    if constexpr (kKind == MapKind::kEntmax15) return std::sqrt(p);
+    return softmax_row ? p : std::pow(p, 2.0 - a);
   };
   double sum_s = 0.0, sum_sg = 0.0;
   for (int64_t i = 0; i < K; ++i) {
@@ -235,10 +227,13 @@ at::Tensor sparse_map_backward_cpu(const at::Tensor& y, const at::Tensor& grad, 
         if (row_kind == MapKind::kEntmaxAlpha && a == 1.5 && !want_dalpha) row_kind = MapKind::kEntmax15;
         if (row_kind == MapKind::kSparsemax) {
           sparsemax_backward_row(yp + r * K, gp + r * K, dxp + r * K, K);
-          continue;
+        } else if (row_kind == MapKind::kEntmax15) {
+          backward_row<MapKind::kEntmax15>(yp + r * K, gp + r * K, dxp + r * K, K, a, false);
+        } else {
+          const double da =
+              backward_row<MapKind::kEntmaxAlpha>(yp + r * K, gp + r * K, dxp + r * K, K, a, want_dalpha);
+          if (want_dalpha) dalpha[r] = da;
         }
-        const double da = backward_row(yp + r * K, gp + r * K, dxp + r * K, K, row_kind, a, want_dalpha);
-        if (want_dalpha) dalpha[r] = da;
       }
     });
   });

@@ -32,8 +32,10 @@ inline int64_t collect_candidates(const scalar_t* x, int64_t K, double xmax, dou
     bool any = false;
     for (int64_t l = 0; l < kBlock; ++l) any |= x[i + l] > thr;
     if (!any) continue;
+    // Branch-free inside a hit block: a data-dependent branch here mispredicts for mid-size K.
     for (int64_t l = 0; l < kBlock; ++l) {
-      if (x[i + l] > thr) buf[c++] = scale * (static_cast<double>(x[i + l]) - xmax);
+      buf[c] = scale * (static_cast<double>(x[i + l]) - xmax);
+      c += x[i + l] > thr;
     }
   }
   for (; i < K; ++i) {
@@ -110,17 +112,20 @@ inline double entmax15_threshold(double* buf, int64_t& c) {
   }
 }
 
-// Generic alpha-entmax threshold (beta = 1/(alpha-1)) by safeguarded Newton on f(tau) = sum (z - tau)_+^beta
-// - 1 inside the bracket [-1, -K^(1-alpha)]. The candidate set is compacted against the lower end of the
-// bracket, which only rises, so no entry that can be in the support is ever dropped. Stops when f vanishes,
-// the bracket is a few ulps wide, or after max_iter steps.
+// Generic alpha-entmax threshold (beta = 1/(alpha-1)): root of f(tau) = S(tau) - 1, S = sum (z - tau)_+^beta,
+// inside the bracket [-1, -K^(1-alpha)]. Newton on f itself converges only linearly from far below (by a
+// factor 1 - 1/beta per step) because S is a power; Newton on g = S^(1/beta) - 1, a norm of (z - tau)_+ and so
+// convex for beta >= 1, is exact for a single active entry and monotone from below. The step is safeguarded by
+// the bracket (needed for beta < 1, where g is not convex). The candidate set is compacted against the lower
+// end of the bracket, which only rises, so no entry that can be in the support is ever dropped. Stops when f
+// vanishes, the step or the bracket is a few ulps wide, or after max_iter steps.
 inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double alpha, int64_t max_iter) {
   const double beta = 1.0 / (alpha - 1.0);
   double lo = -1.0;
   double hi = -std::pow(static_cast<double>(K), 1.0 - alpha);
   double tau = lo;
   for (int64_t iter = 0; iter < max_iter; ++iter) {
-    double f = -1.0, fp = 0.0;
+    double S = 0.0, P = 0.0;  // sum u^beta and sum u^(beta - 1) over u = z - tau > 0
     int64_t k = 0;
     for (int64_t j = 0; j < c; ++j) {
       const double v = buf[j];
@@ -129,25 +134,26 @@ inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double 
       const double u = v - tau;
       if (u > 0.0) {
         const double pw = std::pow(u, beta - 1.0);
-        f += pw * u;
-        fp += pw;
+        S += pw * u;
+        P += pw;
       }
     }
     c = k;
-    if (f == 0.0) return tau;
-    if (f > 0.0) {
+    if (S == 1.0) return tau;
+    if (S > 1.0) {
       lo = tau;
     } else {
       hi = tau;
     }
     if (!(hi - lo > 4.0 * std::numeric_limits<double>::epsilon() * std::abs(lo))) break;
-    double next = fp > 0.0 ? tau + f / (beta * fp) : 0.5 * (lo + hi);
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    // Newton from below (f convex for alpha <= 2) never updates hi, so also stop on a vanishing step.
-    const bool converged =
-        std::abs(next - tau) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(tau);
-    tau = next;
-    if (converged) break;
+    if (P > 0.0) {
+      const double next = tau + (S - std::pow(S, 1.0 - 1.0 / beta)) / P;
+      // A step below a few ulps means converged: the safeguard must not turn it into a bisection step.
+      if (std::abs(next - tau) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(tau)) return next;
+      tau = (next > lo && next < hi) ? next : 0.5 * (lo + hi);
+    } else {
+      tau = 0.5 * (lo + hi);
+    }
   }
   return tau;
 }
