@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "simplex/simd_rows.h"
+
 namespace mixdist::detail {
 
 // Copies z_i = scale * (x_i - xmax) for the entries with z_i > -1 (and possibly a few just below) into buf;
@@ -61,19 +63,14 @@ inline double sparsemax_threshold(double* buf, int64_t& c) {
   double sum = 0.0;
   for (int64_t j = 0; j < c; ++j) sum += buf[j];
   double tau = (sum - 1.0) / static_cast<double>(c);
+  int64_t size = c;
   for (;;) {
-    int64_t kept = 0;
-    double kept_sum = 0.0;
-    for (int64_t j = 0; j < c; ++j) {
-      const double v = buf[j];
-      buf[kept] = v;
-      const bool keep = v > tau;
-      kept += keep;
-      kept_sum += keep ? v : 0.0;
-    }
-    if (kept == c) return tau;
-    c = kept;
-    tau = (kept_sum - 1.0) / static_cast<double>(c);
+    const Moments m = moments_above(buf, c, tau);
+    if (m.count == size) return tau;
+    // tau' = (sum_S z - 1)/|S| written as tau + (sum_S (z - tau) - 1)/|S|: a fresh sum every time, no drift.
+    size = m.count;
+    tau += (m.s1 - 1.0) / static_cast<double>(size);
+    if (2 * size < c) c = compact_above(buf, c, tau);
   }
 }
 
@@ -86,29 +83,17 @@ inline double sparsemax_threshold(double* buf, int64_t& c) {
 inline double entmax15_threshold(double* buf, int64_t& c) {
   double tau = -1.0;
   for (int iter = 0;; ++iter) {
-    int64_t k = 0;
-    double s1 = 0.0, s2 = 0.0, umin = std::numeric_limits<double>::infinity();
-    for (int64_t j = 0; j < c; ++j) {
-      const double v = buf[j];
-      buf[k] = v;
-      const double u = v - tau;
-      const bool keep = u > 0.0;
-      k += keep;
-      s1 += keep ? u : 0.0;
-      s2 += keep ? u * u : 0.0;
-      umin = keep ? std::min(umin, u) : umin;
-    }
-    c = k;
-    const double f = s2 - 1.0;  // >= 0 up to rounding, since tau <= tau*
+    const Moments m = moments_above(buf, c, tau);
+    const double f = m.s2 - 1.0;  // >= 0 up to rounding, since tau <= tau*
     if (f <= 0.0) return tau;
-    const double kd = static_cast<double>(k);
-    const double disc = s1 * s1 - kd * f;
+    const double disc = m.s1 * m.s1 - static_cast<double>(m.count) * f;
     if (disc >= 0.0) {
       // Smaller root of k d^2 - 2 s1 d + f = 0, in the cancellation-free form.
-      const double delta = f / (s1 + std::sqrt(disc));
-      if (umin >= delta || iter >= 64) return tau + delta;
+      const double delta = f / (m.s1 + std::sqrt(disc));
+      if (m.umin >= delta || iter >= 64) return tau + delta;
     }
-    tau += f / (2.0 * s1);  // Newton step from below: never passes tau*
+    tau += f / (2.0 * m.s1);  // Newton step from below: never passes tau*
+    if (2 * m.count < c) c = compact_above(buf, c, tau);
   }
 }
 

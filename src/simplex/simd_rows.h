@@ -146,4 +146,53 @@ inline void sparsemax_backward_row(const scalar_t* y, const scalar_t* g, scalar_
   for (; i < K; ++i) dx[i] = y[i] > scalar_t(0) ? g[i] - mean : scalar_t(0);
 }
 
+// Count, sum, sum of squares and minimum of u_j = v_j - tau over the entries with u_j > 0: one pass of the
+// threshold solvers over their candidate buffer (no compaction, so it vectorises).
+struct Moments {
+  int64_t count;
+  double s1, s2, umin;
+};
+
+inline Moments moments_above(const double* v, int64_t c, double tau) {
+  Moments m{0, 0.0, 0.0, std::numeric_limits<double>::infinity()};
+  int64_t j = 0;
+#if defined(__SSE2__)
+  const __m128d vtau = _mm_set1_pd(tau), zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0),
+                inf = _mm_set1_pd(std::numeric_limits<double>::infinity());
+  __m128d cnt = zero, s1 = zero, s2 = zero, umin = inf;
+  for (; j + 2 <= c; j += 2) {
+    const __m128d u = _mm_sub_pd(_mm_loadu_pd(v + j), vtau);
+    const __m128d on = _mm_cmpgt_pd(u, zero);
+    const __m128d uo = _mm_and_pd(on, u);
+    cnt = _mm_add_pd(cnt, _mm_and_pd(on, one));
+    s1 = _mm_add_pd(s1, uo);
+    s2 = _mm_add_pd(s2, _mm_mul_pd(uo, uo));
+    umin = _mm_min_pd(umin, _mm_or_pd(uo, _mm_andnot_pd(on, inf)));
+  }
+  alignas(16) double a[2], b[2], d[2], e[2];
+  _mm_store_pd(a, cnt), _mm_store_pd(b, s1), _mm_store_pd(d, s2), _mm_store_pd(e, umin);
+  m = {static_cast<int64_t>(a[0] + a[1]), b[0] + b[1], d[0] + d[1], e[0] < e[1] ? e[0] : e[1]};
+#endif
+  for (; j < c; ++j) {
+    const double u = v[j] - tau;
+    if (u > 0.0) {
+      ++m.count;
+      m.s1 += u;
+      m.s2 += u * u;
+      m.umin = u < m.umin ? u : m.umin;
+    }
+  }
+  return m;
+}
+
+// Keeps only the entries above tau (order preserved); returns their number.
+inline int64_t compact_above(double* v, int64_t c, double tau) {
+  int64_t k = 0;
+  for (int64_t j = 0; j < c; ++j) {
+    v[k] = v[j];
+    k += v[j] > tau;
+  }
+  return k;
+}
+
 }  // namespace mixdist::detail
