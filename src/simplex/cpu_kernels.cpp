@@ -86,13 +86,8 @@ int64_t solve_row(const scalar_t* x, scalar_t* y, int64_t K, int64_t row, const 
       const double tau = entmax_alpha_threshold(buf.data(), c, K, a, args.max_iter);
       // The support lies in the candidate buffer, so the normaliser needs no pass over the row. The root
       // finder stops within a few ulps of tau; dividing by the total makes the row sum to 1 to rounding.
-      double total = 0.0;
-      for (int64_t j = 0; j < c; ++j) total += buf[j] > tau ? std::pow(buf[j] - tau, beta) : 0.0;
-      const double inv_total = 1.0 / total;
-      for (int64_t i = 0; i < K; ++i) {
-        const double u = scale * (static_cast<double>(x[i]) - rm.max) - tau;
-        y[i] = u > 0.0 ? static_cast<scalar_t>(std::pow(u, beta) * inv_total) : scalar_t(0);
-      }
+      const double total = power_moments_above(buf.data(), c, tau, beta).S;
+      write_power_row(x, y, K, rm.max, scale, tau, beta, 1.0 / total);
       return count_above(buf.data(), c, tau);
     }
   }
@@ -147,25 +142,13 @@ namespace {
 // Backward of p = [z - tau]_+^beta: with s_i = p_i^(2 - alpha) on the support (1 for sparsemax, sqrt(p) for
 // entmax-1.5, p for softmax), dx = s * g - s * (sum s g / sum s). The alpha gradient is Correia et al.
 // (2019), and its alpha -> 1 limit on the softmax rows: d p_i / d alpha = p_i (E_p[log^2 p] - log^2 p_i) / 2.
-template <MapKind kKind, typename scalar_t>
-double backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t K, double a, bool want_dalpha) {
-  const bool softmax_row = kKind == MapKind::kEntmaxAlpha && a - 1.0 < kSoftmaxAlphaCutoff;
-  auto weight = [&](double p) -> double {
-    if (!(p > 0.0)) return 0.0;
-    if constexpr (kKind == MapKind::kEntmax15) return std::sqrt(p);
-    return softmax_row ? p : std::pow(p, 2.0 - a);
-  };
-  double sum_s = 0.0, sum_sg = 0.0;
-  for (int64_t i = 0; i < K; ++i) {
-    const double s = weight(static_cast<double>(y[i]));
-    sum_s += s;
-    sum_sg += s * static_cast<double>(g[i]);
-  }
+template <typename scalar_t>
+double alpha_backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t K, double a,
+                          bool want_dalpha, double* s) {
+  const bool softmax_row = a - 1.0 < kSoftmaxAlphaCutoff;
+  const auto [sum_s, sum_sg] = power_weights(y, g, K, softmax_row ? 1.0 : 2.0 - a, s);
   const double q = sum_sg / sum_s;
-  for (int64_t i = 0; i < K; ++i) {
-    const double s = weight(static_cast<double>(y[i]));
-    dx[i] = static_cast<scalar_t>(s * (static_cast<double>(g[i]) - q));
-  }
+  for (int64_t i = 0; i < K; ++i) dx[i] = static_cast<scalar_t>(s[i] * (static_cast<double>(g[i]) - q));
   if (!want_dalpha) return 0.0;
 
   double ent = 0.0;  // sum p log p
@@ -193,7 +176,7 @@ double backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t 
   for (int64_t i = 0; i < K; ++i) {
     const double p = static_cast<double>(y[i]);
     if (!(p > 0.0)) continue;
-    const double skewed = weight(p) / sum_s;
+    const double skewed = s[i] / sum_s;
     const double plogp = p * std::log(p);
     dalpha += static_cast<double>(g[i]) * ((p - skewed) / (am1 * am1) - (plogp - skewed * ent) / am1);
   }
@@ -220,18 +203,19 @@ at::Tensor sparse_map_backward_cpu(const at::Tensor& y, const at::Tensor& grad, 
     const scalar_t* gp = grad.data_ptr<scalar_t>();
     scalar_t* dxp = dx.data_ptr<scalar_t>();
     at::parallel_for(0, rows, grain_rows(K), [&](int64_t begin, int64_t end) {
+      std::vector<double> scratch(kind == MapKind::kEntmaxAlpha ? static_cast<size_t>(K) : 0);
       for (int64_t r = begin; r < end; ++r) {
         MapKind row_kind = kind;
         const double a = alpha ? alpha[r] : 0.0;
         if (row_kind == MapKind::kEntmaxAlpha && a == 2.0 && !want_dalpha) row_kind = MapKind::kSparsemax;
         if (row_kind == MapKind::kEntmaxAlpha && a == 1.5 && !want_dalpha) row_kind = MapKind::kEntmax15;
         if (row_kind == MapKind::kSparsemax) {
-          sparsemax_backward_row(yp + r * K, gp + r * K, dxp + r * K, K);
+          clipped_backward_row</*kSqrt=*/false>(yp + r * K, gp + r * K, dxp + r * K, K);
         } else if (row_kind == MapKind::kEntmax15) {
-          backward_row<MapKind::kEntmax15>(yp + r * K, gp + r * K, dxp + r * K, K, a, false);
+          clipped_backward_row</*kSqrt=*/true>(yp + r * K, gp + r * K, dxp + r * K, K);
         } else {
           const double da =
-              backward_row<MapKind::kEntmaxAlpha>(yp + r * K, gp + r * K, dxp + r * K, K, a, want_dalpha);
+              alpha_backward_row(yp + r * K, gp + r * K, dxp + r * K, K, a, want_dalpha, scratch.data());
           if (want_dalpha) dalpha[r] = da;
         }
       }

@@ -99,34 +99,22 @@ inline double entmax15_threshold(double* buf, int64_t& c) {
 
 // Generic alpha-entmax threshold (beta = 1/(alpha-1)): root of f(tau) = S(tau) - 1, S = sum (z - tau)_+^beta,
 // inside the bracket [-1, -K^(1-alpha)]. Newton on f itself converges only linearly from far below (by a
-// factor 1 - 1/beta per step) because S is a power; Newton on g = S^(1/beta) - 1, a norm of (z - tau)_+ and so
-// convex for beta >= 1, is exact for a single active entry and monotone from below. The step is safeguarded by
-// the bracket (needed for beta < 1, where g is not convex). The candidate set is compacted against the lower
-// end of the bracket, which only rises, so no entry that can be in the support is ever dropped. Stops when f
-// vanishes, the step or the bracket is a few ulps wide, or after max_iter steps.
+// factor 1 - 1/beta per step) because S is a power; Newton on g = S^(1/beta) - 1, a norm of (z - tau)_+ and
+// so convex for beta >= 1, is exact for a single active entry and monotone from below. The step is
+// safeguarded by the bracket (needed for beta < 1, where g is not convex). The candidate set is compacted
+// against the lower end of the bracket, which only rises, so no entry that can be in the support is ever
+// dropped. Stops when f vanishes, the step or the bracket is a few ulps wide, or after max_iter steps.
 inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double alpha, int64_t max_iter) {
   const double beta = 1.0 / (alpha - 1.0);
   double lo = -1.0;
   double hi = -std::pow(static_cast<double>(K), 1.0 - alpha);
   double tau = lo;
   for (int64_t iter = 0; iter < max_iter; ++iter) {
-    double S = 0.0, P = 0.0;  // sum u^beta and sum u^(beta - 1) over u = z - tau > 0
-    int64_t k = 0;
-    for (int64_t j = 0; j < c; ++j) {
-      const double v = buf[j];
-      buf[k] = v;
-      k += (v > lo);
-      const double u = v - tau;
-      if (u > 0.0) {
-        const double pw = std::pow(u, beta - 1.0);
-        S += pw * u;
-        P += pw;
-      }
-    }
-    c = k;
+    const auto [S, P] = power_moments_above(buf, c, tau, beta);
     if (S == 1.0) return tau;
     if (S > 1.0) {
       lo = tau;
+      c = compact_above(buf, c, lo);  // a scalar pass, cheap next to the pow pass it shortens
     } else {
       hi = tau;
     }

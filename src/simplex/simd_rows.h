@@ -3,7 +3,8 @@
 // The full-row passes of the sparse-map kernels (internal): max, output and backward sweeps. These are the
 // passes whose cost is paid on every element, so they are written with SSE2 intrinsics (part of the x86-64
 // baseline, so no run-time dispatch is needed); GCC does not vectorise the equivalent scalar loops because of
-// the NaN semantics of max and the conditionals. Other targets use the scalar loops.
+// the NaN semantics of max and the conditionals. Powers (alpha-entmax) go through SLEEF's vectorised pow, the
+// library ATen itself uses for its vectorised math. Other targets use the scalar loops.
 //
 // Arithmetic contract shared with row_solvers.h: the candidate value of x_i is z_i = scale * (double(x_i) -
 // xmax) and its output argument is u_i = z_i - tau, both in double, so an entry is in the output's support
@@ -13,9 +14,11 @@
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#include <sleef.h>
 #endif
 
 namespace mixdist::detail {
@@ -115,35 +118,72 @@ inline void write_clipped_row(const scalar_t* x, scalar_t* y, int64_t K, double 
   }
 }
 
-// Sparsemax backward of one row: dx = 1[y > 0] (g - mean of g over the support).
-template <typename scalar_t>
-inline void sparsemax_backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t K) {
-  double sum = 0.0;
-  int64_t count = 0;
-  for (int64_t i = 0; i < K; ++i) {
-    if (y[i] > scalar_t(0)) {
-      sum += static_cast<double>(g[i]);
-      ++count;
-    }
-  }
-  const scalar_t mean = static_cast<scalar_t>(sum / static_cast<double>(count));
+// Backward of one row of sparsemax (kSqrt = false: s_i = 1[y_i > 0]) or entmax-1.5 (kSqrt = true:
+// s_i = sqrt(y_i)): dx = s * (g - q), q = sum s g / sum s. Two passes; sums in double.
+template <bool kSqrt, typename scalar_t>
+inline void clipped_backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, int64_t K) {
+  double sum_s = 0.0, sum_sg = 0.0;
   int64_t i = 0;
 #if defined(__SSE2__)
   if constexpr (std::is_same_v<scalar_t, float>) {
-    const __m128 vmean = _mm_set1_ps(mean), zero = _mm_setzero_ps();
+    const __m128 zero = _mm_setzero_ps(), one = _mm_set1_ps(1.0f);
+    __m128d a0 = _mm_setzero_pd(), a1 = a0, b0 = a0, b1 = a0;
     for (; i + 4 <= K; i += 4) {
-      const __m128 on = _mm_cmpgt_ps(_mm_loadu_ps(y + i), zero);
-      _mm_storeu_ps(dx + i, _mm_and_ps(on, _mm_sub_ps(_mm_loadu_ps(g + i), vmean)));
+      const __m128 yv = _mm_loadu_ps(y + i), gv = _mm_loadu_ps(g + i);
+      const __m128 sv = kSqrt ? _mm_sqrt_ps(_mm_max_ps(yv, zero)) : _mm_and_ps(_mm_cmpgt_ps(yv, zero), one);
+      const __m128 sg = _mm_mul_ps(sv, gv);
+      a0 = _mm_add_pd(a0, _mm_cvtps_pd(sv)), a1 = _mm_add_pd(a1, _mm_cvtps_pd(_mm_movehl_ps(sv, sv)));
+      b0 = _mm_add_pd(b0, _mm_cvtps_pd(sg)), b1 = _mm_add_pd(b1, _mm_cvtps_pd(_mm_movehl_ps(sg, sg)));
+    }
+    alignas(16) double ta[2], tb[2];
+    _mm_store_pd(ta, _mm_add_pd(a0, a1)), _mm_store_pd(tb, _mm_add_pd(b0, b1));
+    sum_s = ta[0] + ta[1], sum_sg = tb[0] + tb[1];
+  } else {
+    const __m128d zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0);
+    __m128d a0 = zero, b0 = zero;
+    for (; i + 2 <= K; i += 2) {
+      const __m128d yv = _mm_loadu_pd(y + i), gv = _mm_loadu_pd(g + i);
+      const __m128d sv = kSqrt ? _mm_sqrt_pd(_mm_max_pd(yv, zero)) : _mm_and_pd(_mm_cmpgt_pd(yv, zero), one);
+      a0 = _mm_add_pd(a0, sv), b0 = _mm_add_pd(b0, _mm_mul_pd(sv, gv));
+    }
+    alignas(16) double ta[2], tb[2];
+    _mm_store_pd(ta, a0), _mm_store_pd(tb, b0);
+    sum_s = ta[0] + ta[1], sum_sg = tb[0] + tb[1];
+  }
+#endif
+  auto weight = [](scalar_t v) -> scalar_t {
+    if (!(v > scalar_t(0))) return scalar_t(0);
+    return kSqrt ? std::sqrt(v) : scalar_t(1);
+  };
+  for (int64_t j = i; j < K; ++j) {
+    const double sv = weight(y[j]);
+    sum_s += sv;
+    sum_sg += sv * static_cast<double>(g[j]);
+  }
+  const scalar_t q = static_cast<scalar_t>(sum_sg / sum_s);
+  i = 0;
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<scalar_t, float>) {
+    const __m128 vq = _mm_set1_ps(q), zero = _mm_setzero_ps();
+    for (; i + 4 <= K; i += 4) {
+      const __m128 yv = _mm_loadu_ps(y + i);
+      const __m128 d = _mm_sub_ps(_mm_loadu_ps(g + i), vq);
+      const __m128 out =
+          kSqrt ? _mm_mul_ps(_mm_sqrt_ps(_mm_max_ps(yv, zero)), d) : _mm_and_ps(_mm_cmpgt_ps(yv, zero), d);
+      _mm_storeu_ps(dx + i, out);
     }
   } else {
-    const __m128d vmean = _mm_set1_pd(mean), zero = _mm_setzero_pd();
+    const __m128d vq = _mm_set1_pd(q), zero = _mm_setzero_pd();
     for (; i + 2 <= K; i += 2) {
-      const __m128d on = _mm_cmpgt_pd(_mm_loadu_pd(y + i), zero);
-      _mm_storeu_pd(dx + i, _mm_and_pd(on, _mm_sub_pd(_mm_loadu_pd(g + i), vmean)));
+      const __m128d yv = _mm_loadu_pd(y + i);
+      const __m128d d = _mm_sub_pd(_mm_loadu_pd(g + i), vq);
+      const __m128d out =
+          kSqrt ? _mm_mul_pd(_mm_sqrt_pd(_mm_max_pd(yv, zero)), d) : _mm_and_pd(_mm_cmpgt_pd(yv, zero), d);
+      _mm_storeu_pd(dx + i, out);
     }
   }
 #endif
-  for (; i < K; ++i) dx[i] = y[i] > scalar_t(0) ? g[i] - mean : scalar_t(0);
+  for (; i < K; ++i) dx[i] = weight(y[i]) * (g[i] - q);
 }
 
 // Count, sum, sum of squares and minimum of u_j = v_j - tau over the entries with u_j > 0: one pass of the
@@ -193,6 +233,113 @@ inline int64_t compact_above(double* v, int64_t c, double tau) {
     k += v[j] > tau;
   }
   return k;
+}
+
+#if defined(__SSE2__)
+// u^e on the lanes where mask is set, 0 elsewhere (other lanes are fed 1 so pow never sees u <= 0).
+inline __m128d masked_pow(__m128d u, __m128d mask, __m128d e) {
+  const __m128d safe = _mm_or_pd(_mm_and_pd(mask, u), _mm_andnot_pd(mask, _mm_set1_pd(1.0)));
+  return _mm_and_pd(mask, Sleef_powd2_u10(safe, e));
+}
+#endif
+
+// Over u_j = v_j - tau > 0: S = sum u^beta and P = sum u^(beta - 1), the sums the alpha-entmax root finder
+// needs.
+struct PowerMoments {
+  double S, P;
+};
+
+inline PowerMoments power_moments_above(const double* v, int64_t c, double tau, double beta) {
+  double S = 0.0, P = 0.0;
+  int64_t j = 0;
+#if defined(__SSE2__)
+  const __m128d vtau = _mm_set1_pd(tau), zero = _mm_setzero_pd(), e = _mm_set1_pd(beta - 1.0);
+  __m128d vs = zero, vp = zero;
+  for (; j + 2 <= c; j += 2) {
+    const __m128d u = _mm_sub_pd(_mm_loadu_pd(v + j), vtau);
+    const __m128d on = _mm_cmpgt_pd(u, zero);
+    if (_mm_movemask_pd(on) == 0) continue;
+    const __m128d pw = masked_pow(u, on, e);
+    vs = _mm_add_pd(vs, _mm_mul_pd(pw, _mm_and_pd(on, u)));
+    vp = _mm_add_pd(vp, pw);
+  }
+  alignas(16) double a[2], b[2];
+  _mm_store_pd(a, vs), _mm_store_pd(b, vp);
+  S = a[0] + a[1], P = b[0] + b[1];
+#endif
+  for (; j < c; ++j) {
+    const double u = v[j] - tau;
+    if (u > 0.0) {
+      const double pw = std::pow(u, beta - 1.0);
+      S += pw * u;
+      P += pw;
+    }
+  }
+  return {S, P};
+}
+
+// y_i = [scale (x_i - xmax) - tau]_+^beta * norm: the output pass of alpha-entmax.
+template <typename scalar_t>
+inline void write_power_row(const scalar_t* x, scalar_t* y, int64_t K, double xmax, double scale, double tau,
+                            double beta, double norm) {
+  int64_t i = 0;
+#if defined(__SSE2__)
+  const __m128d vmax = _mm_set1_pd(xmax), vscale = _mm_set1_pd(scale), vtau = _mm_set1_pd(tau),
+                e = _mm_set1_pd(beta), vnorm = _mm_set1_pd(norm), zero = _mm_setzero_pd();
+  auto pair = [&](__m128d xv) {
+    const __m128d u = _mm_sub_pd(_mm_mul_pd(vscale, _mm_sub_pd(xv, vmax)), vtau);
+    const __m128d on = _mm_cmpgt_pd(u, zero);
+    return _mm_movemask_pd(on) == 0 ? zero : _mm_mul_pd(masked_pow(u, on, e), vnorm);
+  };
+  if constexpr (std::is_same_v<scalar_t, float>) {
+    for (; i + 4 <= K; i += 4) {
+      const __m128 v = _mm_loadu_ps(x + i);
+      const __m128 lo = _mm_cvtpd_ps(pair(_mm_cvtps_pd(v)));
+      const __m128 hi = _mm_cvtpd_ps(pair(_mm_cvtps_pd(_mm_movehl_ps(v, v))));
+      _mm_storeu_ps(y + i, _mm_movelh_ps(lo, hi));
+    }
+  } else {
+    for (; i + 2 <= K; i += 2) _mm_storeu_pd(y + i, pair(_mm_loadu_pd(x + i)));
+  }
+#endif
+  for (; i < K; ++i) {
+    const double u = scale * (static_cast<double>(x[i]) - xmax) - tau;
+    y[i] = u > 0.0 ? static_cast<scalar_t>(std::pow(u, beta) * norm) : scalar_t(0);
+  }
+}
+
+// s_i = y_i^e for y_i > 0, else 0, into s (double); returns sum s and sum s g.
+template <typename scalar_t>
+inline std::pair<double, double> power_weights(const scalar_t* y, const scalar_t* g, int64_t K, double e,
+                                               double* s) {
+  double sum_s = 0.0, sum_sg = 0.0;
+  int64_t i = 0;
+#if defined(__SSE2__)
+  const __m128d ve = _mm_set1_pd(e), zero = _mm_setzero_pd();
+  __m128d a = zero, b = zero;
+  for (; i + 2 <= K; i += 2) {
+    __m128d yv, gv;
+    if constexpr (std::is_same_v<scalar_t, float>) {
+      yv = _mm_set_pd(y[i + 1], y[i]), gv = _mm_set_pd(g[i + 1], g[i]);
+    } else {
+      yv = _mm_loadu_pd(y + i), gv = _mm_loadu_pd(g + i);
+    }
+    const __m128d on = _mm_cmpgt_pd(yv, zero);
+    const __m128d sv = _mm_movemask_pd(on) == 0 ? zero : masked_pow(yv, on, ve);
+    _mm_storeu_pd(s + i, sv);
+    a = _mm_add_pd(a, sv), b = _mm_add_pd(b, _mm_mul_pd(sv, gv));
+  }
+  alignas(16) double ta[2], tb[2];
+  _mm_store_pd(ta, a), _mm_store_pd(tb, b);
+  sum_s = ta[0] + ta[1], sum_sg = tb[0] + tb[1];
+#endif
+  for (; i < K; ++i) {
+    const double yv = static_cast<double>(y[i]);
+    s[i] = yv > 0.0 ? std::pow(yv, e) : 0.0;
+    sum_s += s[i];
+    sum_sg += s[i] * static_cast<double>(g[i]);
+  }
+  return {sum_s, sum_sg};
 }
 
 }  // namespace mixdist::detail
