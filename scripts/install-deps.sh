@@ -7,7 +7,6 @@ PACKAGES=(
   build-essential cmake pkg-config
   libtorch-dev            # LibTorch 1.13 (CPU)
   libopenblas0-openmp     # without it Debian's LibTorch falls back to the reference BLAS (~10x slower matmul)
-  libsleef-dev            # vectorised pow for alpha-entmax
   libgtest-dev libgmock-dev
   libbenchmark-dev
   libcli11-dev
