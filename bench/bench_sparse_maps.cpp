@@ -149,7 +149,10 @@ class CollectingReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& r : runs) {
-      if (!r.error_occurred) times[r.benchmark_name()] = r.GetAdjustedRealTime();
+      // Names carry a "/min_time:..." suffix; the tables look cells up without it.
+      std::string name = r.benchmark_name();
+      name = name.substr(0, name.find("/min_time:"));
+      if (!r.error_occurred) times[name] = r.GetAdjustedRealTime();
     }
     ConsoleReporter::ReportRuns(runs);
   }
