@@ -11,3 +11,8 @@
 #include "mixdist/simplex/losses.h"
 #include "mixdist/simplex/modules.h"
 #include "mixdist/simplex/sparsemax.h"
+#include "mixdist/simplex/faces.h"
+#include "mixdist/special/gauss_hermite.h"
+#include "mixdist/special/log1mexp.h"
+#include "mixdist/special/log_ndtr.h"
+#include "mixdist/special/poisson_binomial.h"

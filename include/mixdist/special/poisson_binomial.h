@@ -1,0 +1,16 @@
+#pragma once
+
+// The Poisson-binomial law: the number of successes among independent Bernoullis with different
+// probabilities. The face size |F| of the Gibbs face law follows it (MATH.md §4.3, §7.8).
+
+#include <ATen/ATen.h>
+
+namespace mixdist::special {
+
+// For logits of shape [..., K] (floating), returns log P(n successes), n = 0..K, shape [..., K+1], by the
+// O(K^2) recursion P_{k+1}(n) = P_k(n) q_{k+1} + P_k(n-1) p_{k+1} in log space (p = sigmoid(logit),
+// q = sigmoid(-logit)). K = 0 gives log P(0) = 0. Differentiable through ATen ops; the gradient is finite for
+// finite logits (an infinite logit makes some counts impossible, -inf, and their gradients NaN).
+at::Tensor poisson_binomial_log_pmf(const at::Tensor& logits);
+
+}  // namespace mixdist::special
