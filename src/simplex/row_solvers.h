@@ -111,7 +111,11 @@ inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double 
   double tau = lo;
   for (int64_t iter = 0; iter < max_iter; ++iter) {
     const auto [S, P] = power_moments_above(buf, c, tau, beta);
-    if (S == 1.0) return tau;
+    // S carries the rounding error of a c-term sum: closer to 1 than that is converged.
+    if (std::abs(S - 1.0) <=
+        4.0 * std::numeric_limits<double>::epsilon() * std::sqrt(static_cast<double>(c) + 1.0)) {
+      return tau;
+    }
     if (S > 1.0) {
       lo = tau;
       c = compact_above(buf, c, lo);  // a scalar pass, cheap next to the pow pass it shortens
@@ -123,7 +127,8 @@ inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double 
       const double next = tau + (S - std::pow(S, 1.0 - 1.0 / beta)) / P;
       // A step below a few ulps means converged: the safeguard must not turn it into a bisection step.
       if (std::abs(next - tau) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(tau)) return next;
-      tau = (next > lo && next < hi) ? next : 0.5 * (lo + hi);
+      // Inclusive: for tied logits the root is exactly hi = -K^(1-alpha).
+      tau = (next >= lo && next <= hi) ? next : 0.5 * (lo + hi);
     } else {
       tau = 0.5 * (lo + hi);
     }
