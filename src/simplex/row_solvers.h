@@ -109,6 +109,7 @@ inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double 
   double lo = -1.0;
   double hi = -std::pow(static_cast<double>(K), 1.0 - alpha);
   double tau = lo;
+  bool hi_evaluated = false;
   for (int64_t iter = 0; iter < max_iter; ++iter) {
     const auto [S, P] = power_moments_above(buf, c, tau, beta);
     // S carries the rounding error of a c-term sum: closer to 1 than that is converged.
@@ -121,14 +122,17 @@ inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double 
       c = compact_above(buf, c, lo);  // a scalar pass, cheap next to the pow pass it shortens
     } else {
       hi = tau;
+      hi_evaluated = true;
     }
     if (!(hi - lo > 4.0 * std::numeric_limits<double>::epsilon() * std::abs(lo))) break;
     if (P > 0.0) {
       const double next = tau + (S - std::pow(S, 1.0 - 1.0 / beta)) / P;
       // A step below a few ulps means converged: the safeguard must not turn it into a bisection step.
       if (std::abs(next - tau) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(tau)) return next;
-      // Inclusive: for tied logits the root is exactly hi = -K^(1-alpha).
-      tau = (next >= lo && next <= hi) ? next : 0.5 * (lo + hi);
+      // Strictly inside the bracket, or Newton can cycle between its ends when beta < 1. The initial upper
+      // end is allowed once, unevaluated: for tied logits it is the root.
+      const bool inside = (next > lo && next < hi) || (next == hi && !hi_evaluated);
+      tau = inside ? next : 0.5 * (lo + hi);
     } else {
       tau = 0.5 * (lo + hi);
     }
