@@ -1,0 +1,26 @@
+#include "distributions/builtin_kl.h"
+
+#include "mixdist/distributions/bernoulli.h"
+#include "mixdist/distributions/categorical.h"
+#include "mixdist/distributions/dirichlet.h"
+#include "mixdist/distributions/kl.h"
+#include "mixdist/distributions/normal.h"
+
+namespace mixdist::detail {
+
+namespace {
+// Registers the typed overload kl_divergence(const P&, const Q&) for the pair.
+template <class P, class Q>
+void add() {
+  register_kl<P, Q>([](const P& p, const Q& q) { return kl_divergence(p, q); });
+}
+}  // namespace
+
+void register_builtin_kls() {
+  add<Normal, Normal>();
+  add<Categorical, Categorical>();
+  add<Bernoulli, Bernoulli>();
+  add<Dirichlet, Dirichlet>();
+}
+
+}  // namespace mixdist::detail
