@@ -25,3 +25,7 @@
 #include "mixdist/distributions/hard_concrete.h"
 #include "mixdist/distributions/kl.h"
 #include "mixdist/distributions/normal.h"
+#include "mixdist/distributions/gibbs_faces.h"
+#include "mixdist/distributions/max_entropy_faces.h"
+#include "mixdist/distributions/masked_dirichlet.h"
+#include "mixdist/distributions/mixed_dirichlet.h"

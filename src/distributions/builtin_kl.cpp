@@ -3,7 +3,11 @@
 #include "mixdist/distributions/bernoulli.h"
 #include "mixdist/distributions/categorical.h"
 #include "mixdist/distributions/dirichlet.h"
+#include "mixdist/distributions/gibbs_faces.h"
 #include "mixdist/distributions/kl.h"
+#include "mixdist/distributions/masked_dirichlet.h"
+#include "mixdist/distributions/max_entropy_faces.h"
+#include "mixdist/distributions/mixed_dirichlet.h"
 #include "mixdist/distributions/normal.h"
 
 namespace mixdist::detail {
@@ -21,6 +25,13 @@ void register_builtin_kls() {
   add<Categorical, Categorical>();
   add<Bernoulli, Bernoulli>();
   add<Dirichlet, Dirichlet>();
+  add<GibbsFaces, GibbsFaces>();
+  add<GibbsFaces, MaxEntropyFaces>();
+  add<MaxEntropyFaces, GibbsFaces>();
+  add<MaxEntropyFaces, MaxEntropyFaces>();
+  add<MaskedDirichlet, MaskedDirichlet>();
+  add<MixedDirichlet, MixedDirichlet>();
+  add<MixedDirichlet, MixedMaxEntDirichletPrior>();
 }
 
 }  // namespace mixdist::detail

@@ -1,0 +1,72 @@
+#pragma once
+
+// MaxEntropyFaces(K, N): the face law of the maximum-entropy mixed distribution at precision N bits
+// (MATH.md §2.3, §4.3). A face f with n = |f| vertices has
+//   p(f) = pmf_n[n-1] / C(K, n),
+// i.e. the size n is drawn from pmf_n and the face is a uniform n-subset. Two size laws:
+//   kDerived (default): pmf_n ∝ C(K,n) 2^{N(n-1)} / (n-1)!  (the derived max-ent law; K = 2, N = 0 gives 1/3
+//                       for each of the three faces);
+//   kAuthors:           pmf_n ∝ 2^{N(n-1)} / (n-1)!  (the reference code's MaxEntropyFaces.pmf_n, which omits
+//                       C(K,n); select it to reproduce the authors' numbers, MATH.md §7.5).
+// Values are face masks [..., K] (0/1 in the distribution's dtype when sampled; bool accepted), event_shape
+// {K}. The law has no parameters to learn, so the batch shape is {} unless expand() makes a batch of
+// identical priors. KL with GibbsFaces in both directions is computed without enumerating the 2^K - 1 faces.
+
+#include "mixdist/distributions/distribution.h"
+#include "mixdist/distributions/gibbs_faces.h"
+
+namespace mixdist {
+
+enum class MaxEntropyFacesVariant { kDerived, kAuthors };
+
+class MaxEntropyFaces : public Distribution {
+ public:
+  // K >= 1 vertices, precision N >= 0 (bits, need not be an integer); the pmf is held in `dtype`.
+  explicit MaxEntropyFaces(int64_t K, double N = 0.0,
+                           MaxEntropyFacesVariant variant = MaxEntropyFacesVariant::kDerived,
+                           at::ScalarType dtype = at::kDouble,
+                           c10::optional<bool> validate_args = c10::nullopt);
+
+  std::string name() const override { return "MaxEntropyFaces"; }
+  at::Tensor log_prob(const at::Tensor& value) const override;
+  // -sum_n pmf_n(n) (log pmf_n(n) - log C(K,n)).
+  at::Tensor entropy() const override;
+  // P(f_k = 1) = E[n] / K for every k (faces of a given size are uniform).
+  at::Tensor mean() const override;
+  MaxEntropyFaces expand(at::IntArrayRef batch_shape) const;
+
+  int64_t num_vertices() const { return K_; }
+  double precision() const { return N_; }
+  MaxEntropyFacesVariant variant() const { return variant_; }
+  // log pmf_n for n = 1..K, shape batch_shape + [K].
+  const at::Tensor& log_size_pmf() const { return log_size_pmf_; }
+  // log C(K, n) for n = 1..K, [K].
+  const at::Tensor& log_binomial() const { return log_binomial_; }
+
+ protected:
+  // n ~ pmf_n, then the n vertices of smallest rank under i.i.d. uniform keys (a uniform n-subset).
+  at::Tensor draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const override;
+
+ private:
+  MaxEntropyFaces(int64_t K, double N, MaxEntropyFacesVariant variant, at::Tensor log_size_pmf,
+                  at::Tensor log_binomial, std::vector<int64_t> batch_shape);
+
+  int64_t K_;
+  double N_;
+  MaxEntropyFacesVariant variant_;
+  at::Tensor log_size_pmf_;
+  at::Tensor log_binomial_;
+};
+
+// The log pmf of the face size, n = 1..K ([K], double), for either variant.
+at::Tensor max_entropy_log_size_pmf(int64_t K, double N, MaxEntropyFacesVariant variant);
+
+at::Tensor kl_divergence(const MaxEntropyFaces& p, const MaxEntropyFaces& q);
+// KL(Gibbs || MaxEnt) = -H(Gibbs) - sum_n P_G(|F| = n) (log pmf_n(n) - log C(K,n)), with the size law of the
+// Gibbs faces from the Poisson-binomial DP (O(K^2)).
+at::Tensor kl_divergence(const GibbsFaces& p, const MaxEntropyFaces& q);
+// KL(MaxEnt || Gibbs) = -H(MaxEnt) + log Z - (2 E[n]/K - 1) sum_k w_k (log q is linear in f and E[f_k] is
+// E[n]/K under the max-ent law), O(K).
+at::Tensor kl_divergence(const MaxEntropyFaces& p, const GibbsFaces& q);
+
+}  // namespace mixdist

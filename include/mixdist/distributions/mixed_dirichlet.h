@@ -1,0 +1,142 @@
+#pragma once
+
+// The Mixed Dirichlet (MATH.md §4.1, §4.5): a face F ~ GibbsFaces(scores), then Y | F ~ Dir(concentration_F)
+// on that face, so
+//   log p(y) = log P_F(f(y)) + log Dir(y_f | alpha_f)
+// w.r.t. the direct-sum measure (counting on vertices, Lebesgue on the free coordinates of each higher face).
+// Also the VAE prior MixedMaxEntDirichletPrior = MaxEntropyFaces x uniform Dirichlet(1) on the face.
+//
+// Entropy and KL split into a face part and an expectation over faces of a within-face term
+// (MATH.md §2.2):
+//   H+(p)     = H(P_F) + E_{F~P_F}[H(Dir(alpha_F))]
+//   KL+(p||q) = KL(P_F||Q_F) + E_{F~P_F}[KL(Dir(alpha_F)||Dir(beta_F))].
+// The face part is exact for any K (closed forms / Poisson-binomial DP). The within-face term depends
+// non-linearly on the face's concentration sum, so it does not factorise: it is exact by enumeration of the
+// 2^K - 1 faces (vectorised over the batch, chunked over faces) up to FaceExpectationOptions::
+// max_enumeration_vertices, and an unbiased Monte Carlo average over num_samples sampled faces beyond (its
+// gradient then reaches the concentrations only, not the scores).
+
+#include <torch/arg.h>
+
+#include <functional>
+
+#include "mixdist/distributions/distribution.h"
+#include "mixdist/distributions/gibbs_faces.h"
+#include "mixdist/distributions/masked_dirichlet.h"
+#include "mixdist/distributions/max_entropy_faces.h"
+
+namespace mixdist {
+
+struct FaceExpectationOptions {
+  // Enumerate the 2^K - 1 faces while K <= this (65535 faces at 16).
+  TORCH_ARG(int64_t, max_enumeration_vertices) = 16;
+  // Faces sampled per batch element by the Monte Carlo estimate used beyond.
+  TORCH_ARG(int64_t, num_samples) = 1000;
+  // Generator of the Monte Carlo estimate.
+  TORCH_ARG(c10::optional<at::Generator>, generator) = c10::nullopt;
+};
+
+// A sample together with the face it was drawn on (bool mask, same shape). Carry the face rather than
+// re-deriving it with (value > 0) (MATH.md §7.7).
+struct FacedSample {
+  at::Tensor value;
+  at::Tensor face;
+};
+
+class MixedDirichlet : public Distribution {
+ public:
+  // scores: floating [..., K], finite; concentration: floating [..., K], positive. Batch shape: the
+  // broadcast of both.
+  MixedDirichlet(const at::Tensor& scores, const at::Tensor& concentration,
+                 c10::optional<bool> validate_args = c10::nullopt);
+
+  std::string name() const override { return "MixedDirichlet"; }
+  // The within-face part is pathwise; the face is a discrete draw without gradient (train the scores with
+  // score_function_surrogate).
+  bool has_rsample() const override { return true; }
+  // Face taken as (value > 0).
+  at::Tensor log_prob(const at::Tensor& value) const override;
+  // Face given explicitly (bool or 0/1 mask, e.g. FacedSample::face); value must be 0 outside it.
+  at::Tensor log_prob(const at::Tensor& value, const at::Tensor& face) const;
+  at::Tensor entropy() const override { return entropy(FaceExpectationOptions()); }
+  at::Tensor entropy(const FaceExpectationOptions& options) const;
+  // Optimal expected code length in bits at N-bit precision: H+/ln 2 + N E[dim F] (MATH.md §2.3).
+  at::Tensor entropy_bits(double N, const FaceExpectationOptions& options = FaceExpectationOptions()) const;
+  // E[dim F] = sum_k P(f_k = 1) - 1, exact.
+  at::Tensor expected_face_dim() const;
+  MixedDirichlet expand(at::IntArrayRef batch_shape) const;
+
+  FacedSample rsample_with_face(at::IntArrayRef sample_shape = {},
+                                c10::optional<at::Generator> generator = c10::nullopt) const;
+  FacedSample sample_with_face(at::IntArrayRef sample_shape = {},
+                               c10::optional<at::Generator> generator = c10::nullopt) const;
+
+  int64_t num_vertices() const { return concentration_.size(-1); }
+  const GibbsFaces& face_law() const { return face_law_; }
+  // Y | F = face.
+  MaskedDirichlet within_face(const at::Tensor& face) const;
+  const at::Tensor& scores() const { return face_law_.scores(); }
+  const at::Tensor& concentration() const { return concentration_; }
+
+ protected:
+  at::Tensor draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const override;
+
+ private:
+  GibbsFaces face_law_;
+  at::Tensor concentration_;
+};
+
+// The mixed-latent VAE prior: F ~ MaxEntropyFaces(K, N, variant), Y | F uniform on the face (Dirichlet(1),
+// density (|f|-1)!). Batch shape {} (expand() for a batch of identical priors). Entropy and E[dim F] exact.
+class MixedMaxEntDirichletPrior : public Distribution {
+ public:
+  explicit MixedMaxEntDirichletPrior(int64_t K, double N = 0.0,
+                                     MaxEntropyFacesVariant variant = MaxEntropyFacesVariant::kDerived,
+                                     at::ScalarType dtype = at::kDouble,
+                                     c10::optional<bool> validate_args = c10::nullopt);
+
+  std::string name() const override { return "MixedMaxEntDirichletPrior"; }
+  at::Tensor log_prob(const at::Tensor& value) const override;
+  at::Tensor log_prob(const at::Tensor& value, const at::Tensor& face) const;
+  // H(MaxEnt) - E[log (|F|-1)!].
+  at::Tensor entropy() const override;
+  at::Tensor entropy_bits(double N) const;
+  at::Tensor expected_face_dim() const;
+  MixedMaxEntDirichletPrior expand(at::IntArrayRef batch_shape) const;
+
+  int64_t num_vertices() const { return face_law_.num_vertices(); }
+  const MaxEntropyFaces& face_law() const { return face_law_; }
+
+ protected:
+  at::Tensor draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const override;
+
+ private:
+  explicit MixedMaxEntDirichletPrior(MaxEntropyFaces face_law);
+  MaxEntropyFaces face_law_;
+};
+
+// KL+(p || q) between Mixed Dirichlets.
+at::Tensor kl_divergence(const MixedDirichlet& p, const MixedDirichlet& q,
+                         const FaceExpectationOptions& options = FaceExpectationOptions());
+// KL+(p || prior) = KL(P_F || MaxEnt) - E_F[H(Dir(alpha_F))] - E_F[log (|F|-1)!]; only the entropy
+// expectation needs enumeration or Monte Carlo, the last term is exact from the face-size law.
+at::Tensor kl_divergence(const MixedDirichlet& p, const MixedMaxEntDirichletPrior& q,
+                         const FaceExpectationOptions& options = FaceExpectationOptions());
+
+// E_{F ~ law}[g(F)] for a within-face term g, exactly by enumeration or by Monte Carlo as options say. g gets
+// a bool face mask and `enumerated`: when true the mask is [M, K] (M faces) and g must insert a face dim
+// before the last dim of its batched parameters (t.unsqueeze(-2)) and return batch + [M]; when false the
+// mask is [S, batch..., K] and g returns [S, batch...].
+at::Tensor expect_over_faces(const GibbsFaces& law,
+                             const std::function<at::Tensor(const at::Tensor& face, bool enumerated)>& g,
+                             const FaceExpectationOptions& options = FaceExpectationOptions());
+
+// The score-function (REINFORCE) surrogate of MATH.md §4.6 for the face scores: its gradient is
+// (reward - baseline) * grad log q_F(f). Both reward and baseline are detached here; the baseline is meant
+// to be the reward of an independent resample (f', y') ~ q (no learned critic), and the reward excludes the
+// exactly differentiated KL(q_F || p_F) but includes the sampled within-face KL (MATH.md §7.9). Add the
+// result to the objective being maximised (subtract it from a loss).
+at::Tensor score_function_surrogate(const at::Tensor& face_log_prob, const at::Tensor& reward,
+                                    const at::Tensor& baseline);
+
+}  // namespace mixdist
