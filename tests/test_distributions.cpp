@@ -168,14 +168,7 @@ TEST(KLRegistry, DispatchesOnDynamicTypesAndNamesUnknownPairs) {
 }
 
 TEST(Distributions, ValidationErrorsNameTheArgument) {
-  auto expect_error = [](const std::function<void()>& f, const std::string& needle) {
-    try {
-      f();
-      ADD_FAILURE() << "expected an error containing '" << needle << "'";
-    } catch (const c10::Error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
+  const auto expect_error = mixdist::testing::expect_error_containing;
   expect_error(
       [] {
         mixdist::Normal(torch::zeros({2}), torch::tensor({1.0, -1.0}));

@@ -168,14 +168,7 @@ TEST(FenchelYoungLoss, NegativeInfinityLogitsStayFinite) {
 
 TEST(FenchelYoungLoss, BadTargetsGiveNamedErrors) {
   auto x = torch::randn({4, 3});
-  auto expect_error = [&](const std::function<void()>& f, const std::string& needle) {
-    try {
-      f();
-      ADD_FAILURE() << "expected an error containing '" << needle << "'";
-    } catch (const c10::Error& e) {
-      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-    }
-  };
+  const auto expect_error = mixdist::testing::expect_error_containing;
   expect_error([&] { mixdist::sparsemax_loss(x, torch::tensor({0, 1, 3, 0})); }, "target value 3");
   expect_error([&] { mixdist::sparsemax_loss(x, torch::tensor({0, 1, -2, 0})); }, "target value -2");
   expect_error([&] { mixdist::sparsemax_loss(x, torch::zeros({4})); }, "integer class indices");

@@ -2,10 +2,12 @@
 
 // Shared helpers for the tests: independent reference computations and finite differences.
 
+#include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace mixdist::testing {
@@ -76,6 +78,16 @@ inline torch::Tensor finite_difference_grad(const std::function<torch::Tensor(co
     grad[i] = (up - down) / (2 * h);
   }
   return grad.view(x.sizes());
+}
+
+// Runs f and records a failure unless it throws a c10::Error whose message contains needle.
+inline void expect_error_containing(const std::function<void()>& f, const std::string& needle) {
+  try {
+    f();
+    ADD_FAILURE() << "expected an error containing '" << needle << "'";
+  } catch (const c10::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
 }
 
 inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {

@@ -29,3 +29,5 @@
 #include "mixdist/distributions/max_entropy_faces.h"
 #include "mixdist/distributions/masked_dirichlet.h"
 #include "mixdist/distributions/mixed_dirichlet.h"
+#include "mixdist/distributions/clipped_gaussian.h"
+#include "mixdist/distributions/gaussian_sparsemax.h"

@@ -2,6 +2,7 @@
 
 #include "mixdist/distributions/bernoulli.h"
 #include "mixdist/distributions/categorical.h"
+#include "mixdist/distributions/clipped_gaussian.h"
 #include "mixdist/distributions/dirichlet.h"
 #include "mixdist/distributions/gibbs_faces.h"
 #include "mixdist/distributions/kl.h"
@@ -25,6 +26,7 @@ void register_builtin_kls() {
   add<Categorical, Categorical>();
   add<Bernoulli, Bernoulli>();
   add<Dirichlet, Dirichlet>();
+  add<ClippedGaussian, ClippedGaussian>();
   add<GibbsFaces, GibbsFaces>();
   add<GibbsFaces, MaxEntropyFaces>();
   add<MaxEntropyFaces, GibbsFaces>();

@@ -1,0 +1,543 @@
+// The extrinsic family: GaussianSparsemax (K-dimensional) and ClippedGaussian (its 1-D bit version).
+// References independent of the library's code paths: a long-double trapezoid of the density's defining
+// integral in tau (not the m/c reduction the library uses), hand-coded K = 2 and clipped-Gaussian formulas
+// with std::erfc, numerical integration along faces, MATH.md §3.3/§3.6 test vectors, sampling frequencies
+// (fixed seeds, tolerances in standard errors), and finite differences with common random numbers.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <mixdist/mixdist.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <vector>
+
+#include "test_util.h"
+
+namespace {
+
+using mixdist::testing::max_abs_diff;
+
+at::Generator seeded(uint64_t seed) {
+  return at::detail::createCPUGenerator(seed);
+}
+
+torch::Tensor dvec(const std::vector<double>& v) {
+  return torch::tensor(v, torch::kDouble);
+}
+
+long double log_Phi_ld(long double u) {
+  if (u > -140.0L) return std::log(0.5L * std::erfc(-u / std::sqrt(2.0L)));
+  // Asymptotic series (erfcl loses range below here); relative error of Phi ~ 105/u^8.
+  const long double r = 1.0L / (u * u);
+  return -0.5L * u * u - std::log(-u) - 0.5L * std::log(2.0L * M_PIl) +
+         std::log1p(-r + 3 * r * r - 15 * r * r * r);
+}
+
+double Phi(double u) {
+  return 0.5 * std::erfc(-u / std::sqrt(2.0));
+}
+
+// log p_Y(y) = log( s * ∫ prod_{i in S} N(y_i + tau; mu_i, sigma_i^2) prod_{j in Z} Phi((tau - mu_j)/sigma_j)
+// dtau ), the defining integral of MATH.md §3.3, by a 200001-point trapezoid in long double over a range
+// that holds every factor's centre (mu_i - y_i for the Gaussians, mu_j for the CDFs: the mode lies between
+// them) +- 40 of the largest sigma. The integrand is smooth and decays like a Gaussian, so the trapezoid
+// converges spectrally once the step resolves the smallest sigma (>= 20 points per sigma in every case here).
+double reference_log_prob(const std::vector<double>& mu, const std::vector<double>& sigma,
+                          const std::vector<double>& y) {
+  const size_t K = mu.size();
+  long double lo = INFINITY, hi = -INFINITY, smax = 0;
+  int s = 0;
+  for (size_t i = 0; i < K; ++i) {
+    const long double centre = y[i] > 0 ? mu[i] - y[i] : mu[i];
+    s += y[i] > 0;
+    lo = std::min(lo, centre);
+    hi = std::max(hi, centre);
+    smax = std::max<long double>(smax, sigma[i]);
+  }
+  lo -= 40 * smax;
+  hi += 40 * smax;
+  const int64_t n = 200000;
+  const long double h = (hi - lo) / n;
+  std::vector<long double> L(n + 1);
+  long double Lmax = -INFINITY;
+  for (int64_t k = 0; k <= n; ++k) {
+    const long double tau = lo + h * k;
+    long double acc = 0;
+    for (size_t i = 0; i < K; ++i) {
+      if (y[i] > 0) {
+        const long double z = (y[i] + tau - mu[i]) / sigma[i];
+        acc += -0.5L * z * z - std::log(static_cast<long double>(sigma[i])) - 0.5L * std::log(2.0L * M_PIl);
+      } else {
+        acc += log_Phi_ld((tau - mu[i]) / sigma[i]);
+      }
+    }
+    L[k] = acc;
+    Lmax = std::max(Lmax, acc);
+  }
+  long double sum = 0;
+  for (int64_t k = 0; k <= n; ++k) sum += (k == 0 || k == n ? 0.5L : 1.0L) * std::exp(L[k] - Lmax);
+  return static_cast<double>(std::log(static_cast<long double>(s)) + Lmax + std::log(sum * h));
+}
+
+double gsp_log_prob(const std::vector<double>& mu, const std::vector<double>& sigma,
+                    const std::vector<double>& y,
+                    mixdist::GaussianSparsemaxOptions opts = mixdist::GaussianSparsemaxOptions()) {
+  return mixdist::GaussianSparsemax(dvec(mu), dvec(sigma), opts).log_prob(dvec(y)).item<double>();
+}
+
+struct Case {
+  std::vector<double> mu, sigma, y;
+};
+
+// Points for the accuracy tests: the MATH.md vectors, improbable vertices whose integrand sits far from
+// N(m, c)'s centre, and a heterogeneous-scale K = 4 (scales 0.2 .. 2, so the zero set's CDF factors cut
+// N(m, c) off sharply on one side).
+std::vector<Case> accuracy_cases() {
+  const std::vector<double> mu{0.6, 0.2, 0.2}, sg{0.6, 0.3, 0.9};
+  return {
+      {mu, sg, {1, 0, 0}},
+      {mu, sg, {0, 1, 0}},
+      {mu, sg, {0.7, 0.3, 0}},
+      {mu, sg, {0.5, 0.3, 0.2}},
+      {mu, sg, {0, 0.45, 0.55}},
+      {{-30, 0, 0}, {1, 1, 1}, {1, 0, 0}},  // tau ~ N(-31, 1), mass near -10: log p ~ -300
+      {{0, 3, -2, 1}, {0.2, 2.0, 0.5, 1.0}, {0, 0, 1, 0}},
+      {{0, 3, -2, 1}, {0.2, 2.0, 0.5, 1.0}, {0.3, 0, 0.7, 0}},
+      {{0, 3, -2, 1}, {0.2, 2.0, 0.5, 1.0}, {0, 0.9, 0, 0.1}},
+      {{2, -1, 0.5, 0, 1}, {0.5, 0.5, 0.5, 0.5, 0.5}, {0, 1, 0, 0, 0}},  // log p ~ -45
+  };
+}
+
+TEST(GaussianSparsemax, MatchesTheTestVectorsOfMath33) {
+  mixdist::GaussianSparsemax d(dvec({0.6, 0.2, 0.2}), dvec({0.6, 0.3, 0.9}));
+  const std::vector<std::pair<std::vector<double>, double>> table{
+      {{1, 0, 0}, -2.247235},     {{0, 1, 0}, -5.430040},    {{0, 0, 1}, -2.705877},
+      {{.7, .3, 0}, -0.808175},   {{.5, .3, .2}, -0.323715}, {{.2, 0, .8}, -1.583426},
+      {{0, .45, .55}, -2.504978},
+  };
+  for (const auto& [y, expected] : table) {
+    // Six decimals are given: rounding error <= 5e-7.
+    EXPECT_NEAR(d.log_prob(dvec(y)).item<double>(), expected, 1e-6) << y[0] << "," << y[1] << "," << y[2];
+  }
+  // Vertex masses, five significant digits given.
+  const auto v = d.vertex_log_probs().exp();
+  EXPECT_NEAR(v[0].item<double>(), 0.10569, 1e-5);
+  EXPECT_NEAR(v[1].item<double>(), 0.00438, 1e-5);
+  EXPECT_NEAR(v[2].item<double>(), 0.06681, 1e-5);
+}
+
+TEST(GaussianSparsemax, LogProbMatchesHighOrderQuadratureWithFewNodes) {
+  // Error in log p (= relative error of p) against the long-double reference, per node count, for the
+  // mode-centred rule and the plain rule around N(m, c).
+  const auto cases = accuracy_cases();
+  std::vector<double> ref;
+  for (const auto& c : cases) ref.push_back(reference_log_prob(c.mu, c.sigma, c.y));
+  for (bool centred : {true, false}) {
+    for (int64_t n : {8, 16, 32, 64, 128}) {
+      double worst = 0;
+      for (size_t i = 0; i < cases.size(); ++i) {
+        const auto opts = mixdist::GaussianSparsemaxOptions().quadrature_nodes(n).centre_on_mode(centred);
+        worst =
+            std::max(worst, std::abs(gsp_log_prob(cases[i].mu, cases[i].sigma, cases[i].y, opts) - ref[i]));
+      }
+      std::cout << "[ accuracy ] " << (centred ? "mode-centred" : "plain") << " Gauss-Hermite, " << n
+                << " nodes: max |error in log p| = " << worst << "\n";
+      if (centred && n >= 64) {
+        EXPECT_LT(worst, 1e-6) << n << " nodes";
+      }
+      // The plain rule is what the centring fixes: the far vertex is off by far more than 1e-6.
+      if (!centred && n == 64) {
+        EXPECT_GT(worst, 1e-4);
+      }
+    }
+  }
+  // The default (64 nodes) on every case, individually.
+  for (size_t i = 0; i < cases.size(); ++i)
+    EXPECT_NEAR(gsp_log_prob(cases[i].mu, cases[i].sigma, cases[i].y), ref[i], 1e-6) << "case " << i;
+}
+
+TEST(GaussianSparsemax, SharplyCutIntegrandsConvergeSlowly) {
+  // A documented limitation: support scales 3 against a zero-set scale 0.05 put a CDF cut of width 0.05 next
+  // to the mode of a Gaussian of width 2.1; the map to a near-Gaussian is then poor and the rule converges
+  // slowly (6e-2 at 32 nodes, 5e-3 at 128, 3e-4 at 512). One zero coordinate has the closed form
+  // E = Phi((m - mu_j) / sqrt(c + sigma_j^2)), which checks the reference here.
+  const std::vector<double> mu{0, 0, 0.3}, sg{3, 3, 0.05}, y{0.5, 0.5, 0};
+  const double c = 4.5, m = -0.5;
+  const double exact = std::log(2.0) - 0.5 * std::log(2 * M_PI) - 2 * std::log(3.0) -
+                       0.5 * std::log(2.0 / 9) + std::log(Phi((m - 0.3) / std::sqrt(c + 0.05 * 0.05)));
+  EXPECT_NEAR(reference_log_prob(mu, sg, y), exact, 1e-10);
+  std::vector<double> err;
+  for (int64_t n : {32, 128, 512}) {
+    err.push_back(
+        std::abs(gsp_log_prob(mu, sg, y, mixdist::GaussianSparsemaxOptions().quadrature_nodes(n)) - exact));
+    std::cout << "[ accuracy ] sharp cut, " << n << " nodes: |error in log p| = " << err.back() << "\n";
+  }
+  EXPECT_LT(err[1], err[0] / 5);
+  EXPECT_LT(err[2], 1e-3);
+}
+
+TEST(GaussianSparsemax, OneAndTwoDimensionalClosedForms) {
+  // K = 1: y = 1 surely.
+  mixdist::GaussianSparsemax one(dvec({0.3}), dvec({2.0}));
+  EXPECT_EQ(one.log_prob(dvec({1.0})).item<double>(), 0.0);
+  EXPECT_EQ(one.vertex_log_probs().item<double>(), 0.0);
+  EXPECT_EQ(one.entropy().item<double>(), 0.0);
+  EXPECT_TRUE(torch::equal(one.sample({3}, seeded(1)), torch::ones({3, 1}, torch::kDouble)));
+
+  // K = 2: hand-coded formulas of MATH.md §3.3 (d = z1 - z2), the closed-form path and the general
+  // quadrature path.
+  const double m1 = 0.4, m2 = -0.3, s1 = 0.7, s2 = 1.1;
+  const double md = m1 - m2, sd = std::sqrt(s1 * s1 + s2 * s2);
+  mixdist::GaussianSparsemax closed(dvec({m1, m2}), dvec({s1, s2}));
+  mixdist::GaussianSparsemax general(dvec({m1, m2}), dvec({s1, s2}),
+                                     mixdist::GaussianSparsemaxOptions().closed_form_k2(false));
+  auto values = dvec({1, 0, 0, 1, 0.2, 0.8, 0.5, 0.5, 0.93, 0.07}).view({5, 2});
+  auto lc = closed.log_prob(values), lg = general.log_prob(values);
+  std::vector<double> expected{std::log(Phi((md - 1) / sd)), std::log(Phi((-1 - md) / sd))};
+  for (double y1 : {0.2, 0.5, 0.93}) {
+    const double t = (2 * y1 - 1 - md) / sd;
+    expected.push_back(std::log(2 / sd) - 0.5 * t * t - 0.5 * std::log(2 * M_PI));
+  }
+  EXPECT_LT(max_abs_diff(lc, dvec(expected)), 1e-13);
+  EXPECT_LT(max_abs_diff(lg, dvec(expected)), 1e-10);
+  auto fp = closed.face_probability(torch::tensor({{true, false}, {false, true}, {true, true}}));
+  EXPECT_NEAR(fp.value[2].item<double>(), Phi((1 - md) / sd) - Phi((-1 - md) / sd), 1e-14);
+  EXPECT_NEAR(fp.value.sum().item<double>(), 1.0, 1e-14);
+  EXPECT_EQ(fp.standard_error.abs().max().item<double>(), 0.0);
+}
+
+TEST(GaussianSparsemax, FaceProbabilitiesMatchFrequenciesAndSumToOne) {
+  mixdist::GaussianSparsemax d(dvec({0.6, 0.2, 0.2}), dvec({0.6, 0.3, 0.9}));
+  auto faces = mixdist::enumerate_faces(3);  // ids 1..7
+  const int64_t n = 200000;
+  auto est = d.face_probability(faces, n, seeded(2));
+  EXPECT_NEAR(est.value.sum().item<double>(), 1.0, 0.01);  // vertices exact, the rest MC
+  // Frequencies from an independent sample: every face within 5 standard errors (binomial, <= 1.1e-3).
+  auto y = d.sample({n}, seeded(3));
+  auto ids = mixdist::face_ids(y > 0);
+  auto freq = torch::bincount(ids, {}, 8).slice(0, 1).to(torch::kDouble) / n;
+  auto se = (freq * (1 - freq) / n).sqrt();
+  EXPECT_TRUE(((freq - est.value).abs() <= 5 * se + 5 * est.standard_error).all().item<bool>())
+      << freq << est.value;
+  // MATH.md §3.3 values: interior 0.26264 (estimated here with its standard error).
+  EXPECT_NEAR(est.value[6].item<double>(), 0.26264, 5 * est.standard_error[6].item<double>());
+  EXPECT_GT(est.standard_error[6].item<double>(), 0.0);
+  EXPECT_EQ(est.standard_error[0].item<double>(), 0.0);  // vertex {1}: exact
+}
+
+TEST(GaussianSparsemax, DensityIntegratesToTheEdgeProbability) {
+  // ∫_0^1 p(t, 1 - t, 0) dt over the edge {1, 2} (Lebesgue on the free coordinate t), by composite Simpson
+  // with 2000 intervals, against MATH.md's P(edge{1,2}) = 0.28173 and the edge's sampling frequency.
+  mixdist::GaussianSparsemax d(dvec({0.6, 0.2, 0.2}), dvec({0.6, 0.3, 0.9}));
+  const int64_t m = 2000;
+  auto t = torch::linspace(0, 1, m + 1, torch::kDouble);
+  auto y = torch::stack({t, 1 - t, torch::zeros_like(t)}, -1);
+  auto face = torch::tensor({true, true, false}).expand({m + 1, 3});
+  auto p = d.log_prob(y, face).exp();
+  auto w = torch::ones({m + 1}, torch::kDouble);
+  w.slice(0, 1, m, 2).fill_(4);
+  w.slice(0, 2, m, 2).fill_(2);
+  const double integral = (p * w).sum().item<double>() / (3.0 * m);
+  EXPECT_NEAR(integral, 0.28173, 1e-5);
+  const int64_t n = 200000;
+  auto s = d.sample({n}, seeded(4));
+  const double freq =
+      ((s > 0) == torch::tensor({true, true, false})).all(-1).to(torch::kDouble).mean().item<double>();
+  EXPECT_NEAR(freq, integral, 5 * std::sqrt(integral * (1 - integral) / n));
+}
+
+TEST(GaussianSparsemax, EntropyAndKLByMonteCarloAgainstClosedForms) {
+  // K = 2: closed-form entropy vs E[-log p(Y)], and the MC KL vs the clipped-Gaussian closed form.
+  mixdist::GaussianSparsemax p(dvec({0.4, -0.3}), dvec({0.7, 1.1}));
+  mixdist::GaussianSparsemax q(dvec({-0.2, 0.1}), dvec({0.5, 0.4}));
+  const int64_t n = 200000;
+  auto h = p.monte_carlo_entropy(n, seeded(5));
+  EXPECT_NEAR(h.value.item<double>(), p.entropy().item<double>(), 5 * h.standard_error.item<double>());
+  EXPECT_LT(h.standard_error.item<double>(), 5e-3);
+  auto chart = [](const mixdist::GaussianSparsemax& g) {
+    auto l = g.loc(), s = g.scale();
+    return mixdist::ClippedGaussian((l[0] - l[1] + 1) / 2, (s[0].square() + s[1].square()).sqrt() / 2);
+  };
+  const double kl_exact = mixdist::kl_divergence(chart(p), chart(q)).item<double>();
+  auto kl = mixdist::monte_carlo_kl(p, q, n, seeded(6));
+  EXPECT_NEAR(kl.value.item<double>(), kl_exact, 5 * kl.standard_error.item<double>());
+  EXPECT_EQ(mixdist::monte_carlo_kl(p, p, 100, seeded(7)).value.item<double>(), 0.0);
+  // K = 3 against any Distribution: a Dirichlet charges only the interior, so a p that almost surely lands
+  // inside (loc near the barycentre, small scale) has a finite KL, and one that charges the boundary has not.
+  mixdist::Dirichlet dir(dvec({2.0, 2.0, 2.0}));
+  mixdist::GaussianSparsemax inside(dvec({0.3, 0.3, 0.4}), dvec({0.02, 0.02, 0.02}));
+  auto kl_in = mixdist::monte_carlo_kl(inside, dir, 2000, seeded(8));
+  EXPECT_TRUE(std::isfinite(kl_in.value.item<double>()));
+  EXPECT_GT(kl_in.value.item<double>(), 0.0);
+  mixdist::GaussianSparsemax spread(dvec({0.6, 0.2, 0.2}), dvec({0.6, 0.3, 0.9}));
+  EXPECT_FALSE(std::isfinite(mixdist::monte_carlo_kl(spread, dir, 200, seeded(9)).value.item<double>()));
+  // K = 3 MC entropy is reproducible and finite; entropy() names the MC alternative.
+  auto h3 = spread.monte_carlo_entropy(1000, seeded(10));
+  EXPECT_EQ(h3.value.item<double>(), spread.monte_carlo_entropy(1000, seeded(10)).value.item<double>());
+  EXPECT_THROW(spread.entropy(), c10::Error);
+}
+
+TEST(GaussianSparsemax, PathwiseAndLogProbGradientsMatchFiniteDifferences) {
+  auto loc0 = dvec({0.6, 0.2, 0.2, -0.1});
+  auto scale0 = dvec({0.6, 0.3, 0.9, 0.5});
+  const auto weights = dvec({1.0, -2.0, 0.5, 3.0});
+  // MC objective E[sum_k w_k y_k^2] with common random numbers: the same seed for every evaluation, so the
+  // objective is a fixed piecewise-quadratic function of the parameters and its FD is the pathwise gradient.
+  auto objective = [&](const torch::Tensor& loc, const torch::Tensor& scale) {
+    auto y = mixdist::GaussianSparsemax(loc, scale).rsample({2000}, seeded(11));
+    return (y * y * weights).sum(-1).mean();
+  };
+  auto loc = loc0.clone().requires_grad_(), scale = scale0.clone().requires_grad_();
+  auto grads = torch::autograd::grad({objective(loc, scale)}, {loc, scale});
+  auto fd_loc = mixdist::testing::finite_difference_grad(
+      [&](const torch::Tensor& l) { return objective(l, scale0); }, loc0, 1e-7);
+  auto fd_scale = mixdist::testing::finite_difference_grad(
+      [&](const torch::Tensor& s) { return objective(loc0, s); }, scale0, 1e-7);
+  EXPECT_LT(max_abs_diff(grads[0], fd_loc), 1e-6);
+  EXPECT_LT(max_abs_diff(grads[1], fd_scale), 1e-6);
+  EXPECT_GT(grads[0].abs().max().item<double>(), 1e-2);
+
+  // Gradient of log_prob at fixed points on three kinds of faces (the quadrature's gradient; the centre of
+  // the rule is a constant, so this checks that it does not bias the derivative).
+  auto values = dvec({0, 1, 0, 0, 0.5, 0.3, 0.2, 0, 0.1, 0.2, 0.3, 0.4}).view({3, 4});
+  auto lp = [&](const torch::Tensor& l, const torch::Tensor& s) {
+    return mixdist::GaussianSparsemax(l, s).log_prob(values).sum();
+  };
+  auto g2 = torch::autograd::grad({lp(loc, scale)}, {loc, scale});
+  auto fd2_loc = mixdist::testing::finite_difference_grad(
+      [&](const torch::Tensor& l) { return lp(l, scale0); }, loc0, 1e-6);
+  auto fd2_scale = mixdist::testing::finite_difference_grad(
+      [&](const torch::Tensor& s) { return lp(loc0, s); }, scale0, 1e-6);
+  EXPECT_LT(max_abs_diff(g2[0], fd2_loc), 1e-6);
+  EXPECT_LT(max_abs_diff(g2[1], fd2_scale), 1e-6);
+}
+
+TEST(GaussianSparsemax, ExtremeParametersStayFinite) {
+  for (double sc : {1e-3, 1.0, 1e3}) {
+    for (auto dtype : {torch::kFloat, torch::kDouble}) {
+      auto loc = torch::tensor({{100.0, -100.0, 0.0}, {-100.0, -100.0, 100.0}, {0.0, 0.0, 0.0}}, dtype)
+                     .requires_grad_();
+      auto scale = torch::full({3, 3}, sc, dtype).requires_grad_();
+      mixdist::GaussianSparsemax d(loc, scale);
+      auto y = d.rsample({50}, seeded(12));
+      ASSERT_TRUE(y.isfinite().all().item<bool>()) << sc;
+      auto lp = d.log_prob(y);
+      ASSERT_TRUE(lp.isfinite().all().item<bool>()) << sc << " " << dtype;
+      auto g = torch::autograd::grad({lp.sum() + y.sum()}, {loc, scale});
+      EXPECT_TRUE(g[0].isfinite().all().item<bool>() && g[1].isfinite().all().item<bool>()) << sc;
+      auto v = d.vertex_log_probs();
+      EXPECT_TRUE((v <= 1e-6).all().item<bool>() && !v.isnan().any().item<bool>()) << sc;
+    }
+    mixdist::GaussianSparsemax k2(dvec({100.0, -100.0}), dvec({sc, sc}));
+    EXPECT_TRUE(k2.entropy().isfinite().item<bool>()) << sc;
+  }
+  // A vertex 200 standard deviations away: log P(e_2) is about -2e4, finite, close to the reference.
+  EXPECT_NEAR(gsp_log_prob({0, -10, 0}, {0.05, 0.05, 0.05}, {0, 1, 0}) /
+                  reference_log_prob({0, -10, 0}, {0.05, 0.05, 0.05}, {0, 1, 0}),
+              1.0, 1e-9);
+  // K = 1000: sampling and log_prob of the samples.
+  mixdist::GaussianSparsemax big(torch::randn({2, 1000}, seeded(13), torch::kDouble),
+                                 torch::ones({2, 1000}, torch::kDouble));
+  EXPECT_TRUE(big.log_prob(big.sample({4}, seeded(14))).isfinite().all().item<bool>());
+}
+
+void expect_error(const std::function<void()>& f, const std::string& needle) {
+  try {
+    f();
+    ADD_FAILURE() << "expected an error containing '" << needle << "'";
+  } catch (const c10::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(GaussianSparsemax, BadShapesAndOutOfSupportValuesGiveNamedErrors) {
+  expect_error([] { mixdist::GaussianSparsemax(torch::zeros({3}), torch::ones({4})); }, "do not broadcast");
+  expect_error([] { mixdist::GaussianSparsemax(torch::zeros({}), torch::ones({})); }, "loc needs at least 1");
+  expect_error(
+      [] {
+        mixdist::GaussianSparsemax(torch::zeros({3}), torch::tensor({1.0f, 0.0f, 1.0f}));
+      },
+      "scale must be positive");
+  expect_error(
+      [] {
+        mixdist::GaussianSparsemax(torch::tensor({0.0f, NAN}), torch::ones({2}));
+      },
+      "loc must be finite");
+  expect_error(
+      [] {
+        mixdist::GaussianSparsemax(torch::zeros({3}), torch::ones({3}),
+                                   mixdist::GaussianSparsemaxOptions().quadrature_nodes(0));
+      },
+      "quadrature_nodes");
+  mixdist::GaussianSparsemax d(torch::zeros({3}), torch::ones({3}));
+  expect_error([&] { d.log_prob(torch::tensor({0.5f, 0.5f})); }, "event shape");
+  expect_error([&] { d.log_prob(torch::tensor({1.2f, -0.2f, 0.0f})); }, "entries >= 0");
+  expect_error([&] { d.log_prob(torch::tensor({0.5f, 0.2f, 0.0f})); }, "sum of a row");
+  expect_error(
+      [&] {
+        d.log_prob(torch::tensor({0.5f, 0.5f, 0.0f}), torch::tensor({true, false, false}));
+      },
+      "zero outside the given face");
+  expect_error(
+      [&] {
+        d.log_prob(torch::tensor({0.0f, 0.0f, 0.0f}), torch::tensor({false, false, false}));
+      },
+      "non-empty");
+  expect_error([&] { d.face_probability(torch::tensor({true, false})); }, "face must be a mask");
+  expect_error([&] { d.entropy(); }, "monte_carlo_entropy");
+  // A carried face may hold zeros inside it (an underflowed coordinate): fine, and equal to the limit.
+  auto inside = d.log_prob(torch::tensor({0.5, 0.5, 0.0}, torch::kDouble), torch::tensor({true, true, true}));
+  auto limit = d.log_prob(torch::tensor({0.5, 0.5 - 1e-9, 1e-9}, torch::kDouble));
+  EXPECT_NEAR(inside.item<double>(), limit.item<double>(), 1e-6);
+}
+
+TEST(GaussianSparsemax, ShapesExpandAndGenerators) {
+  auto loc = torch::randn({4, 1, 5}, seeded(15), torch::kDouble);
+  mixdist::GaussianSparsemax d(loc, torch::ones({3, 5}, torch::kDouble));
+  EXPECT_EQ(d.batch_shape(), torch::IntArrayRef({4, 3}));
+  EXPECT_EQ(d.event_shape(), torch::IntArrayRef({5}));
+  auto y = d.sample({2}, seeded(16));
+  EXPECT_EQ(y.sizes(), torch::IntArrayRef({2, 4, 3, 5}));
+  EXPECT_TRUE(torch::equal(y, d.sample({2}, seeded(16))));
+  EXPECT_LT((y.sum(-1) - 1).abs().max().item<double>(), 1e-12);
+  EXPECT_EQ(d.log_prob(y).sizes(), torch::IntArrayRef({2, 4, 3}));
+  EXPECT_EQ(d.vertex_log_probs().sizes(), torch::IntArrayRef({4, 3, 5}));
+  auto e = mixdist::GaussianSparsemax(torch::zeros({1, 3}), torch::ones({1, 3})).expand({6, 3});
+  EXPECT_EQ(e.batch_shape(), torch::IntArrayRef({6, 3}));
+  EXPECT_EQ(e.sample().sizes(), torch::IntArrayRef({6, 3, 3}));
+}
+
+// ---------------------------------------------------------------- ClippedGaussian
+
+// -∫_0^1 p log p for p = N(loc, s^2), Simpson in long double with 20000 intervals.
+double continuous_entropy_part(double loc, double s) {
+  const int64_t m = 20000;
+  long double acc = 0;
+  for (int64_t k = 0; k <= m; ++k) {
+    const long double y = static_cast<long double>(k) / m;
+    const long double z = (y - loc) / s;
+    const long double lp =
+        -0.5L * z * z - std::log(static_cast<long double>(s)) - 0.5L * std::log(2.0L * M_PIl);
+    const long double w = (k == 0 || k == m) ? 1 : (k % 2 ? 4 : 2);
+    acc += w * (-std::exp(lp) * lp);
+  }
+  return static_cast<double>(acc / (3.0L * m));
+}
+
+TEST(ClippedGaussian, MassesAndEntropyMatchMath36AndQuadrature) {
+  // MATH.md §3.6 table (six decimals) and an independent quadrature of the continuous part.
+  const std::vector<std::vector<double>> table{{0.3, 1, 1.077897, 0.382089, 0.241964},
+                                               {0.3, 0.5, 0.821363, 0.274253, 0.080757},
+                                               {2.0, 1, 0.491249, 0.022750, 0.841345}};
+  for (const auto& r : table) {
+    mixdist::ClippedGaussian d(dvec({r[0]}), dvec({r[1]}));
+    EXPECT_NEAR(d.entropy().item<double>(), r[2], 1e-6);
+    EXPECT_NEAR(d.log_prob_zero().exp().item<double>(), r[3], 1e-6);
+    EXPECT_NEAR(d.log_prob_one().exp().item<double>(), r[4], 1e-6);
+    const double p0 = Phi(-r[0] / r[1]), p1 = Phi((r[0] - 1) / r[1]);
+    const double h = -p0 * std::log(p0) - p1 * std::log(p1) + continuous_entropy_part(r[0], r[1]);
+    EXPECT_NEAR(d.entropy().item<double>(), h, 1e-10);
+    EXPECT_NEAR(d.log_prob(dvec({0.0})).item<double>(), std::log(p0), 1e-12);
+  }
+}
+
+TEST(ClippedGaussian, EntropyMeanAndKLAgainstMonteCarlo) {
+  mixdist::ClippedGaussian p(dvec({0.3, 2.0, -0.4}), dvec({1.0, 0.5, 0.3}));
+  mixdist::ClippedGaussian q(dvec({0.5, 0.0, 0.9}), dvec({0.2, 2.0, 0.6}));
+  const int64_t n = 200000;
+  auto y = p.sample({n}, seeded(20));
+  auto lp = p.log_prob(y);
+  auto se_h = lp.std(0) / std::sqrt(static_cast<double>(n));
+  EXPECT_TRUE(((-lp.mean(0) - p.entropy()).abs() <= 5 * se_h).all().item<bool>())
+      << -lp.mean(0) << p.entropy();
+  auto se_m = y.std(0) / std::sqrt(static_cast<double>(n));
+  EXPECT_TRUE(((y.mean(0) - p.mean()).abs() <= 5 * se_m).all().item<bool>()) << y.mean(0) << p.mean();
+  auto diff = lp - q.log_prob(y);
+  auto se_kl = diff.std(0) / std::sqrt(static_cast<double>(n));
+  auto kl = mixdist::kl_divergence(p, q);
+  EXPECT_TRUE(((diff.mean(0) - kl).abs() <= 5 * se_kl).all().item<bool>()) << diff.mean(0) << kl;
+  EXPECT_LT(mixdist::kl_divergence(p, p).abs().max().item<double>(), 1e-12);
+  // Through the registry (dispatch on the dynamic types).
+  const mixdist::Distribution& pd = p;
+  const mixdist::Distribution& qd = q;
+  EXPECT_LT(max_abs_diff(mixdist::kl_divergence(pd, qd), kl), 1e-15);
+}
+
+TEST(ClippedGaussian, IsTheTwoDimensionalGaussianSparsemax) {
+  // sparsemax([l, 1 - l] + std n)_1 is ClippedGaussian(l, std/sqrt 2): same entropy, same log_prob in the
+  // chart y_1, and the samples of the first coordinate have the clipped law's masses.
+  const double l = 0.3, sd = 1.0;
+  auto bit = mixdist::bit_gaussian_sparsemax(dvec({l}), sd);
+  mixdist::GaussianSparsemax gsp(dvec({l, 1 - l}), dvec({sd, sd}));
+  EXPECT_NEAR(bit.entropy().item<double>(), gsp.entropy().item<double>(), 1e-14);
+  auto y1 = dvec({0.0, 0.25, 0.8, 1.0});
+  auto y = torch::stack({y1, 1 - y1}, -1);
+  EXPECT_LT(max_abs_diff(bit.log_prob(y1.unsqueeze(-1)).squeeze(-1), gsp.log_prob(y)), 1e-13);
+  auto s = gsp.sample({200000}, seeded(21)).select(-1, 0);
+  const double p0 = (s == 0).to(torch::kDouble).mean().item<double>();
+  EXPECT_NEAR(p0, Phi(-l * std::sqrt(2.0)), 5 * std::sqrt(0.25 / 200000));  // 0.3357 (MATH.md §3.6)
+}
+
+TEST(ClippedGaussian, AuthorsScaleMismatchIsReproducibleOnRequest) {
+  const double l = 0.3;
+  mixdist::ClippedGaussian ours(dvec({l}), dvec({1.0}));
+  mixdist::ClippedGaussian theirs(dvec({l}), dvec({1.0}),
+                                  mixdist::ClippedGaussianOptions().reproduce_authors(true));
+  const int64_t n = 200000;
+  const double tol = 5 * std::sqrt(0.25 / n);
+  // Sampler: ours has P(0) = Phi(-0.3) = 0.3821; theirs samples with std/sqrt 2 (0.3357) ...
+  EXPECT_NEAR((ours.sample({n}, seeded(22)) == 0).to(torch::kDouble).mean().item<double>(), 0.382089, tol);
+  EXPECT_NEAR((theirs.sample({n}, seeded(22)) == 0).to(torch::kDouble).mean().item<double>(), 0.335734, tol);
+  // ... but evaluates the density with std (plus 1e-12 inside the logs).
+  EXPECT_NEAR(theirs.log_prob(dvec({0.0})).exp().item<double>(), 0.382089 + 1e-12, 1e-6);
+  EXPECT_NEAR(theirs.entropy().item<double>(), 1.077897, 1e-6);  // identical at std = 1
+  // At std = 0.5 their entropy weights the continuous term by std/2: hand-coded from MATH.md §3.6.
+  const double s = 0.5, a = -l / s, b = (1 - l) / s;
+  const double p0 = Phi(a), p1 = Phi(-b);
+  auto phi = [](double u) { return std::exp(-0.5 * u * u) / std::sqrt(2 * M_PI); };
+  const double m2 = Phi(b) - Phi(a) + a * phi(a) - b * phi(b);
+  const double h_theirs = -p0 * std::log(p0 + 1e-12) - p1 * std::log(p1 + 1e-12) +
+                          (1 - p0 - p1) * std::log(std::sqrt(2 * M_PI) * s) + 0.5 * s * m2;
+  mixdist::ClippedGaussian theirs_half(dvec({l}), dvec({s}),
+                                       mixdist::ClippedGaussianOptions().reproduce_authors(true));
+  EXPECT_NEAR(theirs_half.entropy().item<double>(), h_theirs, 1e-12);
+  EXPECT_GT(std::abs(h_theirs - 0.821363), 0.05);  // the correct value differs
+  EXPECT_THROW(mixdist::kl_divergence(theirs, ours), c10::Error);
+}
+
+TEST(ClippedGaussian, ExtremeParametersGradientsAndErrors) {
+  for (double sc : {1e-3, 1e3}) {
+    auto loc = dvec({100.0, -100.0, 0.5}).requires_grad_();
+    auto scale = torch::full({3}, sc, torch::kDouble).requires_grad_();
+    mixdist::ClippedGaussian d(loc, scale);
+    auto y = d.rsample({20}, seeded(23));
+    auto total = d.log_prob(y).sum() + d.entropy().sum() + d.mean().sum() + y.sum();
+    ASSERT_TRUE(total.isfinite().item<bool>()) << sc;
+    auto g = torch::autograd::grad({total}, {loc, scale});
+    EXPECT_TRUE(g[0].isfinite().all().item<bool>() && g[1].isfinite().all().item<bool>()) << sc;
+  }
+  // Pathwise: d E[Y] / d loc = P(0 < Y < 1), against the closed-form mean's gradient.
+  auto loc = dvec({0.3}).requires_grad_();
+  mixdist::ClippedGaussian d(loc, dvec({0.8}));
+  auto g_mc = torch::autograd::grad({d.rsample({200000}, seeded(24)).mean()}, {loc})[0];
+  auto g_exact = torch::autograd::grad({d.mean().sum()}, {loc})[0];
+  EXPECT_NEAR(g_mc.item<double>(), g_exact.item<double>(), 5 * std::sqrt(0.25 / 200000));
+  expect_error([] { mixdist::ClippedGaussian(torch::zeros({3}), torch::ones({2})); }, "do not broadcast");
+  expect_error(
+      [] {
+        mixdist::ClippedGaussian(torch::zeros({2}), torch::tensor({1.0, -1.0}));
+      },
+      "scale must be positive");
+  expect_error(
+      [] {
+        mixdist::ClippedGaussian(torch::zeros({2}), torch::ones({2})).log_prob(torch::tensor({0.5, 1.5}));
+      },
+      "in [0, 1]");
+  expect_error(
+      [] { mixdist::ClippedGaussian(torch::zeros({2}), torch::ones({2})).log_prob(torch::zeros({3})); },
+      "broadcast");
+}
+
+}  // namespace
