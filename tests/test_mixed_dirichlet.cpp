@@ -166,6 +166,15 @@ TEST(MixedDirichlet, MonteCarloWithinFaceExpectationIsUnbiased) {
   // Within-face entropies range over ~3 nats: sd of a 20000-face mean < 2e-2 / 1; tolerance 2.5e-2.
   EXPECT_LT(max_abs_diff(p.entropy(mc), p.entropy()), 2.5e-2);
   EXPECT_LT(max_abs_diff(mixdist::kl_divergence(p, q, mc), mixdist::kl_divergence(p, q)), 2.5e-2);
+  // A larger K (4095 faces, enumerated in chunks) against the Monte Carlo path.
+  auto w12 = torch::randn({2, 12}, seeded(30)).to(torch::kDouble);
+  auto a12 = (torch::rand({2, 12}, seeded(31)) * 2 + 0.5).to(torch::kDouble);
+  mixdist::MixedDirichlet p12(w12, a12), q12(w12.flip(-1), a12.flip(-1));
+  EXPECT_LT(max_abs_diff(p12.entropy(mc), p12.entropy()), 4e-2);
+  EXPECT_LT(max_abs_diff(mixdist::kl_divergence(p12, q12, mc), mixdist::kl_divergence(p12, q12)), 4e-2);
+  // A batch of 1100 needs two chunks of faces (about 4M batch x face entries per chunk): same rows.
+  mixdist::MixedDirichlet big(w12.repeat({550, 1}), a12.repeat({550, 1}));
+  EXPECT_LT(max_abs_diff(big.entropy(), p12.entropy().repeat({550})), 1e-12);
   // Reproducible with the same generator seed.
   auto mc2 = mixdist::FaceExpectationOptions().max_enumeration_vertices(0).num_samples(50);
   EXPECT_TRUE(torch::equal(p.entropy(mc2.generator(seeded(3))), p.entropy(mc2.generator(seeded(3)))));

@@ -50,6 +50,33 @@ void check_value_on_face(const std::string& dist, const at::Tensor& value, const
   detail::check_none(dist, "value", value.expand(outside.sizes()), outside, "0 outside the given face");
 }
 
+// sum_{k in f} c_k for every face: enumerated faces [M, K] against terms batch + [K] give batch + [M] with
+// one matmul; sampled faces [S, batch..., K] give [S, batch...] elementwise.
+at::Tensor face_sum(const at::Tensor& face, const at::Tensor& c, bool enumerated) {
+  const at::Tensor f = face.to(c.scalar_type());
+  return enumerated ? at::matmul(c, f.t()) : (f * c).sum(-1);
+}
+
+// H(Dir(a_f)) = sum_{i in f} [lgamma(a_i) - (a_i - 1) psi(a_i)] - lgamma(a0) + (a0 - n) psi(a0). Over the
+// enumerated faces only the a0 terms are non-linear in the face, so the per-coordinate part is summed for all
+// faces by one matmul and the special functions run on batch x faces instead of batch x faces x K (10x
+// fewer at K = 10). Sampled faces use the masked formula (exactly 0 on vertices).
+at::Tensor within_face_entropy(const at::Tensor& face, const at::Tensor& a, bool enumerated) {
+  if (!enumerated) return masked_dirichlet_entropy(face, a);
+  const at::Tensor a0 = face_sum(face, a, true);
+  const at::Tensor n = face.sum(-1, /*keepdim=*/false, a.scalar_type());
+  return face_sum(face, a.lgamma() - (a - 1) * a.digamma(), true) - a0.lgamma() + (a0 - n) * a0.digamma();
+}
+
+// KL(Dir(a_f) || Dir(b_f)) = lgamma(a0) - lgamma(b0) - sum_f (lgamma a_i - lgamma b_i)
+//                            + sum_f (a_i - b_i) psi(a_i) - psi(a0) sum_f (a_i - b_i), split the same way.
+at::Tensor within_face_kl(const at::Tensor& face, const at::Tensor& a, const at::Tensor& b, bool enumerated) {
+  if (!enumerated) return masked_dirichlet_kl(face, a, b);
+  const at::Tensor a0 = face_sum(face, a, true), b0 = face_sum(face, b, true);
+  const at::Tensor linear = face_sum(face, (a - b) * a.digamma() - a.lgamma() + b.lgamma(), true);
+  return a0.lgamma() - b0.lgamma() + linear - a0.digamma() * face_sum(face, a - b, true);
+}
+
 }  // namespace
 
 at::Tensor expect_over_faces(const GibbsFaces& law,
@@ -59,16 +86,17 @@ at::Tensor expect_over_faces(const GibbsFaces& law,
   if (K <= std::min(options.max_enumeration_vertices(), kMaxEnumeratedVertices)) {
     const at::Tensor faces = enumerate_faces(K).to(law.scores().device());
     const int64_t M = faces.size(0);
-    const at::Tensor w = law.scores().unsqueeze(-2);              // batch + [1, K]
-    const at::Tensor log_z = law.log_normalizer().unsqueeze(-1);  // batch + [1]
+    const at::Tensor w = law.scores();
+    // log P(f) = 2 w.f - sum w - log Z; the constant part as batch + [1].
+    const at::Tensor offset = -w.sum(-1, /*keepdim=*/true) - law.log_normalizer().unsqueeze(-1);
     int64_t batch = 1;
     for (int64_t s : law.batch_shape()) batch *= s;
-    // About 4M elements per [batch, chunk, K] intermediate: K = 16 and batch 100 in ~16 chunks.
-    const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, batch * K));
+    // At most about 4M elements per batch x chunk intermediate.
+    const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, batch));
     at::Tensor total;
     for (int64_t start = 0; start < M; start += chunk) {
       const at::Tensor fc = faces.narrow(0, start, std::min(chunk, M - start));
-      const at::Tensor log_p = ((2 * fc.to(w.scalar_type()) - 1) * w).sum(-1) - log_z;  // batch + [c]
+      const at::Tensor log_p = 2 * face_sum(fc, w, true) + offset;  // batch + [c]
       const at::Tensor part = (log_p.exp() * g(fc, true)).sum(-1);
       total = total.defined() ? total + part : part;
     }
@@ -133,9 +161,7 @@ at::Tensor MixedDirichlet::entropy(const FaceExpectationOptions& options) const 
   const at::Tensor alpha = concentration_;
   const at::Tensor within = expect_over_faces(
       face_law_,
-      [&](const at::Tensor& face, bool enumerated) {
-        return masked_dirichlet_entropy(face, enumerated ? alpha.unsqueeze(-2) : alpha);
-      },
+      [&](const at::Tensor& face, bool enumerated) { return within_face_entropy(face, alpha, enumerated); },
       options);
   return face_law_.entropy() + within;
 }
@@ -166,10 +192,7 @@ at::Tensor kl_divergence(const MixedDirichlet& p, const MixedDirichlet& q,
   const at::Tensor a = p.concentration(), b = q.concentration();
   const at::Tensor within = expect_over_faces(
       p.face_law(),
-      [&](const at::Tensor& face, bool enumerated) {
-        return enumerated ? masked_dirichlet_kl(face, a.unsqueeze(-2), b.unsqueeze(-2))
-                          : masked_dirichlet_kl(face, a, b);
-      },
+      [&](const at::Tensor& face, bool enumerated) { return within_face_kl(face, a, b, enumerated); },
       options);
   return kl_divergence(p.face_law(), q.face_law()) + within;
 }
@@ -238,9 +261,7 @@ at::Tensor kl_divergence(const MixedDirichlet& p, const MixedMaxEntDirichletPrio
   const at::Tensor alpha = p.concentration();
   const at::Tensor within_entropy = expect_over_faces(
       p.face_law(),
-      [&](const at::Tensor& face, bool enumerated) {
-        return masked_dirichlet_entropy(face, enumerated ? alpha.unsqueeze(-2) : alpha);
-      },
+      [&](const at::Tensor& face, bool enumerated) { return within_face_entropy(face, alpha, enumerated); },
       options);
   // KL(Dir(a_f) || uniform) = -H(Dir(a_f)) - log (n-1)!, and E[log (|F|-1)!] comes from the size law.
   const at::Tensor n = at::arange(1, p.num_vertices() + 1, alpha.options());

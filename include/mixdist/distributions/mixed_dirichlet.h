@@ -124,9 +124,9 @@ at::Tensor kl_divergence(const MixedDirichlet& p, const MixedMaxEntDirichletPrio
                          const FaceExpectationOptions& options = FaceExpectationOptions());
 
 // E_{F ~ law}[g(F)] for a within-face term g, exactly by enumeration or by Monte Carlo as options say. g gets
-// a bool face mask and `enumerated`: when true the mask is [M, K] (M faces) and g must insert a face dim
-// before the last dim of its batched parameters (t.unsqueeze(-2)) and return batch + [M]; when false the
-// mask is [S, batch..., K] and g returns [S, batch...].
+// a bool face mask and `enumerated`: when true the mask holds M enumerated faces, [M, K], and g returns
+// batch + [M] (e.g. sums over each face as matmul(terms, mask^T), or masked terms after t.unsqueeze(-2));
+// when false the mask holds sampled faces, [S, batch..., K], and g returns [S, batch...].
 at::Tensor expect_over_faces(const GibbsFaces& law,
                              const std::function<at::Tensor(const at::Tensor& face, bool enumerated)>& g,
                              const FaceExpectationOptions& options = FaceExpectationOptions());
