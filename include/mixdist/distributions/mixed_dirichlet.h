@@ -115,7 +115,8 @@ class MixedMaxEntDirichletPrior : public Distribution {
   MaxEntropyFaces face_law_;
 };
 
-// KL+(p || q) between Mixed Dirichlets.
+// KL+(p || q) between Mixed Dirichlets. Through the registry (kl_divergence(const Distribution&, ...)) both
+// KLs use the default options: exact up to K = 16, beyond that 1000 sampled faces from the global generator.
 at::Tensor kl_divergence(const MixedDirichlet& p, const MixedDirichlet& q,
                          const FaceExpectationOptions& options = FaceExpectationOptions());
 // KL+(p || prior) = KL(P_F || MaxEnt) - E_F[H(Dir(alpha_F))] - E_F[log (|F|-1)!]; only the entropy
