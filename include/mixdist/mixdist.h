@@ -31,3 +31,4 @@
 #include "mixdist/distributions/mixed_dirichlet.h"
 #include "mixdist/distributions/clipped_gaussian.h"
 #include "mixdist/distributions/gaussian_sparsemax.h"
+#include "mixdist/distributions/code_length.h"

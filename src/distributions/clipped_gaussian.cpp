@@ -1,5 +1,7 @@
 #include "mixdist/distributions/clipped_gaussian.h"
 
+#include "mixdist/distributions/code_length.h"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -145,6 +147,14 @@ at::Tensor kl_divergence(const ClippedGaussian& p, const ClippedGaussian& q) {
   const at::Tensor sq = p.scale() * p.scale() * m.m2 + 2.0 * p.scale() * d * m.m1 + d * d * m.m0;
   const at::Tensor p_log_q = -m.m0 * (q.scale().log() + kHalfLog2Pi) - sq / (2.0 * q.scale() * q.scale());
   return lp0.exp() * (lp0 - lq0) + lp1.exp() * (lp1 - lq1) + p_log_p - p_log_q;
+}
+
+at::Tensor ClippedGaussian::expected_face_dim() const {
+  return 1.0 - log_prob_zero().exp() - log_prob_one().exp();
+}
+
+at::Tensor ClippedGaussian::entropy_bits(double precision_bits) const {
+  return code_length_bits(entropy(), expected_face_dim(), precision_bits);
 }
 
 }  // namespace mixdist

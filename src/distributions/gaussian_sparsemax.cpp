@@ -1,5 +1,7 @@
 #include "mixdist/distributions/gaussian_sparsemax.h"
 
+#include "mixdist/distributions/code_length.h"
+
 #include <c10/core/GradMode.h>
 
 #include <algorithm>
@@ -321,6 +323,16 @@ at::Tensor GaussianSparsemax::entropy() const {
   const at::Tensor m_d = loc_.select(-1, 0) - loc_.select(-1, 1);
   const at::Tensor s_d = at::sqrt(scale_.select(-1, 0).square() + scale_.select(-1, 1).square());
   return ClippedGaussian((m_d + 1.0) / 2.0, s_d / 2.0, ClippedGaussianOptions(), false).entropy();
+}
+
+at::Tensor GaussianSparsemax::entropy_bits(double precision_bits) const {
+  const int64_t K = num_vertices();
+  if (K == 1) return at::zeros(batch_shape(), loc_.options());
+  TORCH_CHECK(K == 2, name(), ".entropy_bits: exact only for K <= 2 (got K = ", K,
+              "); combine monte_carlo_entropy with a sampled E[dim F] for an estimate");
+  // E[dim F] = P(edge) = 1 - P(e_1) - P(e_2).
+  const at::Tensor edge = 1.0 - vertex_log_probs().exp().sum(-1);
+  return code_length_bits(entropy(), edge, precision_bits);
 }
 
 GaussianSparsemax::Estimate GaussianSparsemax::monte_carlo_entropy(

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "distributions/checks.h"
+#include "mixdist/distributions/code_length.h"
 
 namespace mixdist {
 namespace {
@@ -63,6 +64,11 @@ at::Tensor HardConcrete::log_prob(const at::Tensor& value) const {
 at::Tensor HardConcrete::entropy_mc(int64_t num_samples, c10::optional<at::Generator> generator) const {
   TORCH_CHECK(num_samples >= 1, name(), ".entropy_mc: num_samples must be >= 1, got ", num_samples);
   return -log_prob(rsample({num_samples}, std::move(generator))).mean(0);
+}
+
+at::Tensor HardConcrete::entropy_bits_mc(double precision_bits, int64_t num_samples,
+                                         c10::optional<at::Generator> generator) const {
+  return code_length_bits(entropy_mc(num_samples, std::move(generator)), expected_face_dim(), precision_bits);
 }
 
 HardConcrete HardConcrete::expand(at::IntArrayRef batch_shape) const {

@@ -41,6 +41,10 @@ class ClippedGaussian : public Distribution {
   // E[Y] = P1 + loc (Phi(b) - Phi(a)) + scale (phi(a) - phi(b)), a = -loc/scale, b = (1 - loc)/scale.
   at::Tensor mean() const override;
   ClippedGaussian expand(at::IntArrayRef batch_shape) const;
+  // E[dim F] = P(0 < Y < 1) (the vertices 0 and 1 have dimension 0).
+  at::Tensor expected_face_dim() const;
+  // H+/ln 2 + N E[dim F]: the optimal expected code length in bits at N-bit precision (code_length.h).
+  at::Tensor entropy_bits(double precision_bits) const;
 
   // log P(Y = 0), log P(Y = 1) (exact, via log_ndtr, so finite however improbable).
   at::Tensor log_prob_zero() const;

@@ -63,6 +63,8 @@ class GaussianSparsemax : public Distribution {
   // Exact for K <= 2: 0 for K = 1; for K = 2 the clipped-Gaussian entropy of ClippedGaussian. An error for
   // K >= 3, where monte_carlo_entropy gives an estimate.
   at::Tensor entropy() const override;
+  // H+/ln 2 + N E[dim F] (code_length.h), exact where entropy() is (K <= 2; E[dim F] = P(edge) for K = 2).
+  at::Tensor entropy_bits(double precision_bits) const;
   // E[-log p(Y)] over num_samples reparameterised samples (differentiable in loc and scale).
   Estimate monte_carlo_entropy(int64_t num_samples,
                                c10::optional<at::Generator> generator = c10::nullopt) const;

@@ -24,6 +24,11 @@ class HardConcrete : public Distribution {
   at::Tensor expected_l0() const { return 1 - prob_zero(); }
   // Monte Carlo estimate of the direct-sum entropy E[-log p(Y)] (no closed form).
   at::Tensor entropy_mc(int64_t num_samples, c10::optional<at::Generator> generator = c10::nullopt) const;
+  // E[dim F] = P(0 < Y < 1), exact.
+  at::Tensor expected_face_dim() const { return 1 - prob_zero() - prob_one(); }
+  // Code length in bits at N-bit precision (code_length.h), with the Monte Carlo entropy of entropy_mc.
+  at::Tensor entropy_bits_mc(double precision_bits, int64_t num_samples,
+                             c10::optional<at::Generator> generator = c10::nullopt) const;
   HardConcrete expand(at::IntArrayRef batch_shape) const;
 
   const BinaryConcrete& base() const { return base_; }
