@@ -10,17 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
+
 namespace {
 
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  }
-  return "";
-}
+using mixdist::testing::error_message;
 
 TEST(Faces, EnumerationCountsPerSizeAreBinomial) {
   for (int64_t K = 1; K <= 12; ++K) {

@@ -19,19 +19,11 @@
 
 namespace {
 
+using mixdist::testing::error_message;
+
 using mixdist::testing::finite_difference_grad;
 using mixdist::testing::max_abs_diff;
 namespace sp = mixdist::special;
-
-template <class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  }
-  return "";
-}
 
 const long double kPi = 3.141592653589793238462643383279502884L;
 

@@ -90,6 +90,17 @@ inline void expect_error_containing(const std::function<void()>& f, const std::s
   }
 }
 
+// The message of the c10::Error f throws (without backtrace), or "" when it throws none.
+template <class F>
+std::string error_message(F&& f) {
+  try {
+    f();
+  } catch (const c10::Error& e) {
+    return e.what_without_backtrace();
+  }
+  return "";
+}
+
 inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
 }

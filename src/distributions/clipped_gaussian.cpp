@@ -1,12 +1,12 @@
 #include "mixdist/distributions/clipped_gaussian.h"
 
-#include "mixdist/distributions/code_length.h"
-
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 #include "distributions/checks.h"
+#include "mixdist/distributions/code_length.h"
 #include "mixdist/special/log_ndtr.h"
 
 namespace mixdist {
@@ -44,30 +44,13 @@ Moments moments(const at::Tensor& loc, const at::Tensor& scale) {
   return m;
 }
 
-// Named checks of the parameters, run before the base class is built from their broadcast shape.
-std::vector<int64_t> checked_broadcast_shape(const at::Tensor& loc, const at::Tensor& scale) {
-  detail::check_floating("ClippedGaussian", "loc", loc);
-  detail::check_floating("ClippedGaussian", "scale", scale);
-  for (int64_t i = 1; i <= std::min(loc.dim(), scale.dim()); ++i) {
-    const int64_t x = loc.size(-i), y = scale.size(-i);
-    TORCH_CHECK(x == y || x == 1 || y == 1, "ClippedGaussian: loc of shape ", loc.sizes(),
-                " and scale of shape ", scale.sizes(), " do not broadcast");
-  }
-  return at::infer_size(loc.sizes(), scale.sizes());
-}
-
 }  // namespace
 
 ClippedGaussian::ClippedGaussian(const at::Tensor& loc, const at::Tensor& scale,
                                  ClippedGaussianOptions options, c10::optional<bool> validate_args)
-    : Distribution(checked_broadcast_shape(loc, scale), {}, validate_args), options_(options) {
-  auto tensors = at::broadcast_tensors({loc, scale});
-  loc_ = tensors[0];
-  scale_ = tensors[1];
-  if (this->validate_args()) {
-    detail::check_none(name(), "loc", loc_, ~loc_.isfinite(), "finite");
-    detail::check_positive(name(), "scale", scale_);
-  }
+    : Distribution(detail::loc_scale_shape("ClippedGaussian", loc, scale), {}, validate_args),
+      options_(options) {
+  std::tie(loc_, scale_) = detail::broadcast_loc_scale(name(), loc, scale, this->validate_args());
 }
 
 at::Tensor ClippedGaussian::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {

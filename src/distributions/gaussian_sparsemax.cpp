@@ -1,16 +1,16 @@
 #include "mixdist/distributions/gaussian_sparsemax.h"
 
-#include "mixdist/distributions/code_length.h"
-
 #include <c10/core/GradMode.h>
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "distributions/checks.h"
 #include "mixdist/distributions/clipped_gaussian.h"
+#include "mixdist/distributions/code_length.h"
 #include "mixdist/simplex/sparsemax.h"
 #include "mixdist/special/gauss_hermite.h"
 #include "mixdist/special/log_ndtr.h"
@@ -24,15 +24,8 @@ constexpr int64_t kMaxNewtonSteps = 100;
 // Named checks of the parameters, run before the base class is built from their broadcast shape; returns
 // the broadcast shape of loc and scale (batch_shape + [K]).
 std::vector<int64_t> checked_shape(const at::Tensor& loc, const at::Tensor& scale) {
-  detail::check_floating("GaussianSparsemax", "loc", loc);
-  detail::check_floating("GaussianSparsemax", "scale", scale);
+  auto shape = detail::loc_scale_shape("GaussianSparsemax", loc, scale);
   detail::check_min_dim("GaussianSparsemax", "loc", loc, 1);
-  for (int64_t i = 1; i <= std::min(loc.dim(), scale.dim()); ++i) {
-    const int64_t x = loc.size(-i), y = scale.size(-i);
-    TORCH_CHECK(x == y || x == 1 || y == 1, "GaussianSparsemax: loc of shape ", loc.sizes(),
-                " and scale of shape ", scale.sizes(), " do not broadcast");
-  }
-  auto shape = at::infer_size(loc.sizes(), scale.sizes());
   TORCH_CHECK(shape.back() >= 1,
               "GaussianSparsemax: the number of vertices K (last dim of loc) must be >= 1, got ",
               shape.back());
@@ -157,13 +150,7 @@ GaussianSparsemax::GaussianSparsemax(const at::Tensor& loc, const at::Tensor& sc
   TORCH_CHECK(options_.quadrature_nodes() >= 1 && options_.quadrature_nodes() <= 2048,
               "GaussianSparsemax: options.quadrature_nodes must be in [1, 2048], got ",
               options_.quadrature_nodes());
-  auto tensors = at::broadcast_tensors({loc, scale});
-  loc_ = tensors[0];
-  scale_ = tensors[1];
-  if (this->validate_args()) {
-    detail::check_none(name(), "loc", loc_, ~loc_.isfinite(), "finite");
-    detail::check_positive(name(), "scale", scale_);
-  }
+  std::tie(loc_, scale_) = detail::broadcast_loc_scale(name(), loc, scale, this->validate_args());
 }
 
 at::Tensor GaussianSparsemax::draw(at::IntArrayRef sample_shape,
