@@ -1,8 +1,13 @@
 // Uses the installed mixdist the way a library user would; exits non-zero if the result is wrong.
 #include <mixdist/mixdist.h>
+#include <mixdist/report/figures.h>
+#include <mixdist/train/atomic_file.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <iostream>
+#include <string>
 
 int main() {
   auto x = torch::tensor({{0.5, 0.1, -1.0}, {3.0, 0.0, 0.0}}, torch::kDouble);
@@ -16,6 +21,19 @@ int main() {
         return 1;
       }
     }
+  }
+
+  // A figure pulls cairo (linked privately into the static libmixdist) into this link: proves the package's
+  // link interface carries it.
+  const std::string png =
+      (std::filesystem::temp_directory_path() / ("mixdist-consumer-" + std::to_string(::getpid()) + ".png"))
+          .string();
+  mixdist::report::save_bar_chart({"a", "b"}, {{"series", {1.0, 2.0}}}, png);
+  const std::string bytes = mixdist::train::read_file(png);
+  std::filesystem::remove(png);
+  if (bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) {
+    std::cerr << "consumer: save_bar_chart did not write a PNG\n";
+    return 1;
   }
   std::cout << "consumer: mixdist " << MIXDIST_VERSION_STRING << " linked and correct\n";
   return 0;

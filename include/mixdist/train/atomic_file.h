@@ -1,0 +1,30 @@
+// Whole-file writes that readers never see half done, and whole-file reads with errors that name the file.
+//
+// Training runs are interrupted (Ctrl-C, a killed job, a full disk) while they write checkpoints, metrics and
+// figures; a resumed run or a report must then find either the previous file or the new one, never a torn
+// mixture. The new content goes to a temporary file in the target's folder (so rename() cannot cross file
+// systems), is flushed and fsync()ed, and is then rename()d over the target, which POSIX makes atomic.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace mixdist::train {
+
+// Writes `contents` to `path` atomically (see above). The new file keeps the permission bits of the file it
+// replaces, or gets 0644 if there was none. On any failure the temporary file is removed, `path` is left as
+// it was, and a c10::Error naming `path` (and the system's reason, strerror) is thrown.
+void write_file_atomically(const std::string& path, const std::string& contents);
+
+// Same, but `writer` produces the file's content at the temporary path it is given (an empty file already
+// exists there; `writer` may truncate or replace it), e.g. torch::save or a cairo PNG writer. The temporary
+// path lies in the same folder as `path`, starts with '.' and keeps `path`'s extension. If `writer` throws,
+// the temporary file is removed and the writer's exception propagates unchanged.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(const std::string& tmp_path)>& writer);
+
+// The whole content of `path` as bytes. Throws a c10::Error naming `path` and the system's reason if it is
+// missing, a folder, or unreadable.
+std::string read_file(const std::string& path);
+
+}  // namespace mixdist::train
