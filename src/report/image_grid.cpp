@@ -1,5 +1,6 @@
 #include "mixdist/report/image_grid.h"
 
+#include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
 #include <algorithm>
@@ -57,7 +58,7 @@ void save_image_grid(const at::Tensor& images, const std::string& path, const Im
               ": images must be floating point in [0, 1] or uint8, got ", images.scalar_type());
   const ImageGridLayout layout = image_grid_layout(images.size(0), images.size(1), images.size(2), options);
 
-  // Grey levels 0..255, computed on the CPU in double so that round(255 v) is exact for v = k / 255.
+  // Grey levels 0..255, computed on the CPU in double so that 255 v rounds back to k for v = k / 255.
   at::Tensor grey;
   if (images.scalar_type() == at::kByte) {
     grey = images.detach().to(at::kCPU).contiguous();

@@ -1,7 +1,7 @@
 // A grid of greyscale images (e.g. MNIST digits or VAE reconstructions) saved as a PNG.
 #pragma once
 
-#include <ATen/ATen.h>
+#include <ATen/core/Tensor.h>
 #include <torch/arg.h>
 
 #include <cstdint>
@@ -39,10 +39,10 @@ ImageGridLayout image_grid_layout(int64_t num_images, int64_t image_height, int6
                                   const ImageGridOptions& options = {});
 
 // Saves `images` ([N, H, W], N > 0, any device) as a PNG grid, written atomically. Floating images must lie
-// in [0, 1] and map to grey level round(255 v); uint8 images are taken as grey levels 0..255 as they are (raw
-// MNIST). 0 is black and 1 (or 255) is white, so MNIST digits appear white on black, as usually shown. The
-// PNG is RGB; padding and the title band are white. Throws c10::Error naming `path` for a wrong shape or
-// dtype, values outside [0, 1] or NaN, or a failed write.
+// in [0, 1] and map to the grey level nearest 255 v (ties to even); uint8 images are taken as grey levels
+// 0..255 as they are (raw MNIST). 0 is black and 1 (or 255) is white, so MNIST digits appear white on black,
+// as usually shown. The PNG is RGB; padding and the title band are white. Throws c10::Error naming `path` for
+// a wrong shape or dtype, values outside [0, 1] or NaN, or a failed write.
 void save_image_grid(const at::Tensor& images, const std::string& path, const ImageGridOptions& options = {});
 
 }  // namespace mixdist::report
