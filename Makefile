@@ -22,9 +22,14 @@ build: configure
 test: data build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The main job: a quick Mixed-Dirichlet VAE on MNIST (EXPERIMENTS.md §4), its evaluation and report in
+# $(RUN_DIR). Running it again resumes the run (a finished run is only re-evaluated).
+RUN_DIR ?= runs/quick-mixed-dirichlet
 run: data build
 	$(BUILD_DIR)/mixdist info
-	$(BUILD_DIR)/mixdist demo
+	$(BUILD_DIR)/mixdist train vae --latent mixed-dirichlet --preset quick --out $(RUN_DIR) \
+	  $$(test -f $(RUN_DIR)/config.json && echo --resume)
+	$(BUILD_DIR)/mixdist eval $(RUN_DIR) --split test
 
 bench: build
 	$(BUILD_DIR)/bench/mixdist_bench --benchmark_counters_tabular=true $(BENCH_ARGS)

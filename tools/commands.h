@@ -15,5 +15,7 @@ void apply_global_options(const GlobalOptions& options);
 
 void register_info(CLI::App& app, const GlobalOptions& options);
 void register_demo(CLI::App& app, const GlobalOptions& options);
+// train vae, eval, compare (tools/vae.cpp).
+void register_vae(CLI::App& app, const GlobalOptions& options);
 
 }  // namespace mixdist::tools

@@ -1,0 +1,97 @@
+// Speed of the MNIST VAE (EXPERIMENTS.md §4.7) at the paper's shape: batch 100, hidden 500, latent 10.
+//   vae/train_step/<latent>: one full training step (objective, backward, clipping, both Adam steps);
+//   vae/valid_batch/<latent>: one validation batch: 100 importance samples per image + the D/R pass;
+//   vae/train_step/autoencoder: the same MLPs as a deterministic autoencoder (no latent machinery), the
+//   baseline measured in the same run, so "ratio" reads as the cost of the latent variable.
+// Inputs are binarised synthetic images: the networks' cost does not depend on the pixels. Filter with
+// --benchmark_filter=vae/.
+#include <ATen/ATen.h>
+#include <benchmark/benchmark.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+
+#include "mixdist/experiments/vae_mnist/data.h"
+#include "mixdist/experiments/vae_mnist/vae.h"
+
+namespace {
+
+namespace vae = mixdist::experiments::vae;
+
+vae::VaeConfig paper_config(int64_t latent_index) {
+  return vae::make_preset(vae::all_latent_types().at(latent_index), "paper");
+}
+
+void BM_VaeTrainStep(benchmark::State& state) {
+  const vae::VaeConfig config = paper_config(state.range(0));
+  state.SetLabel(vae::latent_name(config.latent));
+  at::manual_seed(0);
+  vae::VaeModel model(config);
+  torch::optim::Adam gen(model->decoder()->parameters(), torch::optim::AdamOptions(config.gen_lr));
+  torch::optim::Adam inf(model->encoder()->parameters(),
+                         torch::optim::AdamOptions(config.inf_lr).weight_decay(config.inf_l2));
+  const at::Tensor grey = vae::make_synthetic_images(config.batch_size, 0);
+  const auto params = model->parameters();
+  for (auto _ : state) {
+    const vae::Objective o = model->objective(vae::binarize(grey));
+    gen.zero_grad();
+    inf.zero_grad();
+    o.loss.backward();
+    torch::nn::utils::clip_grad_norm_(params, config.grad_clip);
+    inf.step();
+    gen.step();
+  }
+  state.counters["steps/s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_VaeTrainStep)
+    ->Name("vae/train_step")
+    ->DenseRange(0, 5)
+    ->ArgName("latent")
+    ->Unit(benchmark::kMillisecond);
+
+void BM_AutoencoderTrainStep(benchmark::State& state) {
+  const vae::VaeConfig config = paper_config(0);
+  at::manual_seed(0);
+  vae::Encoder encoder(vae::kImagePixels, config.hidden, std::vector<int64_t>{config.latent_dim}, 0.0, false);
+  vae::Decoder decoder(config.latent_dim, config.hidden, vae::kImagePixels);
+  torch::optim::Adam gen(decoder->parameters(), torch::optim::AdamOptions(1e-3));
+  torch::optim::Adam inf(encoder->parameters(), torch::optim::AdamOptions(1e-3));
+  const at::Tensor grey = vae::make_synthetic_images(config.batch_size, 0);
+  auto params = encoder->parameters();
+  for (const auto& p : decoder->parameters()) params.push_back(p);
+  for (auto _ : state) {
+    const at::Tensor x = vae::binarize(grey);
+    const at::Tensor loss = -decoder->log_likelihood(x, encoder->forward(x)[0]).mean();
+    gen.zero_grad();
+    inf.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(params, config.grad_clip);
+    inf.step();
+    gen.step();
+  }
+  state.counters["steps/s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AutoencoderTrainStep)->Name("vae/train_step/autoencoder")->Unit(benchmark::kMillisecond);
+
+void BM_VaeValidationBatch(benchmark::State& state) {
+  const vae::VaeConfig config = paper_config(state.range(0));
+  state.SetLabel(vae::latent_name(config.latent));
+  at::manual_seed(0);
+  vae::VaeModel model(config);
+  model->eval();
+  const at::Tensor grey = vae::make_synthetic_images(config.eval_batch_size, 0);
+  for (auto _ : state) {
+    at::NoGradGuard no_grad;
+    const at::Tensor x = vae::binarize(grey);
+    benchmark::DoNotOptimize(model->estimate_log_marginal(x, state.range(1)).data_ptr());
+    benchmark::DoNotOptimize(model->objective(x).loss.data_ptr());
+  }
+}
+BENCHMARK(BM_VaeValidationBatch)
+    ->Name("vae/valid_batch")
+    ->ArgsProduct({benchmark::CreateDenseRange(0, 5, 1), {100}})
+    ->Args({4, 1000})
+    ->ArgNames({"latent", "is"})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace

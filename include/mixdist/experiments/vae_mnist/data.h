@@ -1,0 +1,31 @@
+#pragma once
+
+// Data of the MNIST VAE (EXPERIMENTS.md §4.1): grey images in [0, 1] as [N, 784] float, split 55k / 5k / 10k,
+// binarised afresh every time a batch is drawn (x = 1[x > U(0, 1)]), evaluation included.
+
+#include <ATen/ATen.h>
+
+#include "mixdist/experiments/vae_mnist/config.h"
+
+namespace mixdist::experiments::vae {
+
+struct VaeData {
+  at::Tensor train, valid, test;  // [N, 784] float in [0, 1]
+};
+
+// MNIST (config.dataset == "mnist": the first train_size training images, the next valid_size ones as the
+// validation set, the first test_size test images) or a small synthetic set ("synthetic": noisy strokes of
+// ten prototype images, made deterministically from config.seed) for tests and benchmarks.
+VaeData load_vae_data(const VaeConfig& config);
+
+// Ten prototypes (random thick strokes on 28 x 28), each image one prototype with pixel noise; values in
+// [0, 1]. Deterministic in seed.
+at::Tensor make_synthetic_images(int64_t n, int64_t seed);
+
+// Dynamic binarisation: 1[x > U(0, 1)] with fresh uniforms from the generator (global one when nullopt).
+at::Tensor binarize(const at::Tensor& grey, c10::optional<at::Generator> generator = c10::nullopt);
+
+// "train", "valid" or "test" -> the matching tensor; a named error otherwise.
+const at::Tensor& split_images(const VaeData& data, const std::string& split);
+
+}  // namespace mixdist::experiments::vae

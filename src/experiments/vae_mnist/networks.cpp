@@ -1,0 +1,43 @@
+#include "mixdist/experiments/vae_mnist/networks.h"
+
+#include <string>
+
+namespace mixdist::experiments::vae {
+
+EncoderImpl::EncoderImpl(int64_t input_size, int64_t hidden, std::vector<int64_t> head_sizes, double dropout,
+                         bool head_dropout)
+    : dropout_(dropout), head_dropout_(head_dropout) {
+  fc1_ = register_module("fc1", torch::nn::Linear(input_size, hidden));
+  fc2_ = register_module("fc2", torch::nn::Linear(hidden, hidden));
+  for (size_t i = 0; i < head_sizes.size(); ++i)
+    heads_.push_back(register_module("head" + std::to_string(i), torch::nn::Linear(hidden, head_sizes[i])));
+}
+
+std::vector<at::Tensor> EncoderImpl::forward(const at::Tensor& x) {
+  const bool train = is_training() && dropout_ > 0.0;
+  at::Tensor h = at::relu(fc1_(at::dropout(x, dropout_, train)));
+  h = at::relu(fc2_(at::dropout(h, dropout_, train)));
+  std::vector<at::Tensor> out;
+  out.reserve(heads_.size());
+  // Each head draws its own dropout mask, as separate nn.Dropout layers do in the reference code.
+  for (auto& head : heads_) out.push_back(head(head_dropout_ ? at::dropout(h, dropout_, train) : h));
+  return out;
+}
+
+DecoderImpl::DecoderImpl(int64_t latent_size, int64_t hidden, int64_t output_size) {
+  fc1_ = register_module("fc1", torch::nn::Linear(latent_size, hidden));
+  fc2_ = register_module("fc2", torch::nn::Linear(hidden, hidden));
+  out_ = register_module("out", torch::nn::Linear(hidden, output_size));
+}
+
+at::Tensor DecoderImpl::forward(const at::Tensor& latent) {
+  return out_(at::relu(fc2_(at::relu(fc1_(latent)))));
+}
+
+at::Tensor DecoderImpl::log_likelihood(const at::Tensor& x, const at::Tensor& latent) {
+  const at::Tensor logits = forward(latent);
+  // x log sigmoid(l) + (1 - x) log sigmoid(-l) = x l - softplus(l), stable for any logit.
+  return (x * logits - at::softplus(logits)).sum(-1);
+}
+
+}  // namespace mixdist::experiments::vae
