@@ -133,7 +133,7 @@ at::Tensor kl_divergence(const MixedDirichlet& p, const MixedMaxEntDirichletPrio
 // a bool face mask and `enumerated`: when true the mask holds M enumerated faces, [M, K], and g returns
 // batch + [M] (e.g. sums over each face as matmul(terms, mask^T), or masked terms after t.unsqueeze(-2));
 // when false the mask holds sampled faces, [S, batch..., K], and g returns [S, batch...]. Faces are
-// enumerated in chunks of at most ~2^17 / batch faces (and at least 64), so memory stays bounded.
+// enumerated in chunks of fewer than 14336 / (batch rows) faces (and at least 64), so memory stays bounded.
 at::Tensor expect_over_faces(const GibbsFaces& law,
                              const std::function<at::Tensor(const at::Tensor& face, bool enumerated)>& g,
                              const FaceExpectationOptions& options = FaceExpectationOptions());
