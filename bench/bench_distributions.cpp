@@ -60,7 +60,8 @@ BENCHMARK(BM_DirichletLogProbAndKL)
     ->Arg(100)
     ->Unit(benchmark::kMicrosecond);
 
-// Gaussian-Sparsemax rsample + log_prob of the sample (64 Gauss–Hermite nodes, centred on the mode).
+// Gaussian-Sparsemax rsample + log_prob of the sample (default options: the adaptive Gauss–Kronrod CDF
+// integral).
 void BM_GaussianSparsemaxRsampleLogProb(benchmark::State& state) {
   const int64_t K = state.range(0);
   at::manual_seed(0);

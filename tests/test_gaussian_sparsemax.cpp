@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <numeric>
+#include <random>
 #include <vector>
 
 #include "test_util.h"
@@ -40,14 +42,15 @@ double Phi(double u) {
 }
 
 // log p_Y(y) = log( s * ∫ prod_{i in S} N(y_i + tau; mu_i, sigma_i^2) prod_{j in Z} Phi((tau - mu_j)/sigma_j)
-// dtau ), the defining integral of MATH.md §3.3, by a 200001-point trapezoid in long double over a range
-// that holds every factor's centre (mu_i - y_i for the Gaussians, mu_j for the CDFs: the mode lies between
-// them) +- 40 of the largest sigma. The integrand is smooth and decays like a Gaussian, so the trapezoid
-// converges spectrally once the step resolves the smallest sigma (>= 20 points per sigma in every case here).
+// dtau ), the defining integral of MATH.md §3.3 (not the m/c reduction the library uses), by a trapezoid in
+// long double. The log integrand L is concave: its maximum is found by golden-section search, the range is
+// where L is within 60 of it (what lies outside is below e^-60 of the mass), and the step is 1/16 of the
+// smallest width the integrand can have anywhere, 1/sqrt(sum_i sigma_i^-2) (L'' >= -sum_i sigma_i^-2). The
+// integrand is analytic and decays like a Gaussian, so the trapezoid converges spectrally at that step.
 double reference_log_prob(const std::vector<double>& mu, const std::vector<double>& sigma,
                           const std::vector<double>& y) {
   const size_t K = mu.size();
-  long double lo = INFINITY, hi = -INFINITY, smax = 0;
+  long double lo = INFINITY, hi = -INFINITY, smax = 0, precision = 0;
   int s = 0;
   for (size_t i = 0; i < K; ++i) {
     const long double centre = y[i] > 0 ? mu[i] - y[i] : mu[i];
@@ -55,15 +58,9 @@ double reference_log_prob(const std::vector<double>& mu, const std::vector<doubl
     lo = std::min(lo, centre);
     hi = std::max(hi, centre);
     smax = std::max<long double>(smax, sigma[i]);
+    precision += 1.0L / (static_cast<long double>(sigma[i]) * sigma[i]);
   }
-  lo -= 40 * smax;
-  hi += 40 * smax;
-  const int64_t n = 200000;
-  const long double h = (hi - lo) / n;
-  std::vector<long double> L(n + 1);
-  long double Lmax = -INFINITY;
-  for (int64_t k = 0; k <= n; ++k) {
-    const long double tau = lo + h * k;
+  auto L = [&](long double tau) {
     long double acc = 0;
     for (size_t i = 0; i < K; ++i) {
       if (y[i] > 0) {
@@ -73,11 +70,34 @@ double reference_log_prob(const std::vector<double>& mu, const std::vector<doubl
         acc += log_Phi_ld((tau - mu[i]) / sigma[i]);
       }
     }
-    L[k] = acc;
-    Lmax = std::max(Lmax, acc);
+    return acc;
+  };
+  // The maximum lies within 40 of the largest sigma of the factors' centres.
+  long double a = lo - 40 * smax, b = hi + 40 * smax;
+  for (int it = 0; it < 300; ++it) {
+    const long double m1 = a + 0.381966L * (b - a), m2 = b - 0.381966L * (b - a);
+    if (L(m1) < L(m2)) {
+      a = m1;
+    } else {
+      b = m2;
+    }
   }
+  const long double top = 0.5L * (a + b), Lmax = L(top), width = 1.0L / std::sqrt(precision);
+  auto reach = [&](long double dir) {
+    long double out = width;
+    while (L(top + dir * out) > Lmax - 60) out *= 2;
+    long double in = 0;
+    for (int it = 0; it < 200; ++it) {
+      const long double mid = 0.5L * (in + out);
+      (L(top + dir * mid) > Lmax - 60 ? in : out) = mid;
+    }
+    return out;
+  };
+  const long double left = top - reach(-1), right = top + reach(1);
+  const int64_t n = static_cast<int64_t>(std::ceil((right - left) / (width / 16)));
+  const long double h = (right - left) / n;
   long double sum = 0;
-  for (int64_t k = 0; k <= n; ++k) sum += (k == 0 || k == n ? 0.5L : 1.0L) * std::exp(L[k] - Lmax);
+  for (int64_t k = 0; k <= n; ++k) sum += (k == 0 || k == n ? 0.5L : 1.0L) * std::exp(L(left + h * k) - Lmax);
   return static_cast<double>(std::log(static_cast<long double>(s)) + Lmax + std::log(sum * h));
 }
 
@@ -128,21 +148,31 @@ TEST(GaussianSparsemax, MatchesTheTestVectorsOfMath33) {
   EXPECT_NEAR(v[2].item<double>(), 0.06681, 1e-5);
 }
 
-TEST(GaussianSparsemax, LogProbMatchesHighOrderQuadratureWithFewNodes) {
-  // Error in log p (= relative error of p) against the long-double reference, per node count, for the
-  // mode-centred rule and the plain rule around N(m, c).
+TEST(GaussianSparsemax, LogProbMatchesHighOrderQuadrature) {
+  // Error in log p (= relative error of p) against the long-double reference: the default adaptive rule, and
+  // the fixed Gauss–Hermite rule per node count, centred on the mode and plain around N(m, c).
   const auto cases = accuracy_cases();
   std::vector<double> ref;
   for (const auto& c : cases) ref.push_back(reference_log_prob(c.mu, c.sigma, c.y));
+  double worst_adaptive = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const double err = std::abs(gsp_log_prob(cases[i].mu, cases[i].sigma, cases[i].y) - ref[i]);
+    EXPECT_LT(err, 1e-9) << "case " << i;
+    worst_adaptive = std::max(worst_adaptive, err);
+  }
+  std::cout << "[ accuracy ] adaptive Gauss-Kronrod (default): max |error in log p| = " << worst_adaptive
+            << "\n";
   for (bool centred : {true, false}) {
     for (int64_t n : {8, 16, 32, 64, 128}) {
       double worst = 0;
       for (size_t i = 0; i < cases.size(); ++i) {
-        const auto opts = mixdist::GaussianSparsemaxOptions().quadrature_nodes(n).centre_on_mode(centred);
+        const auto opts =
+            mixdist::GaussianSparsemaxOptions().adaptive_quadrature(false).quadrature_nodes(n).centre_on_mode(
+                centred);
         worst =
             std::max(worst, std::abs(gsp_log_prob(cases[i].mu, cases[i].sigma, cases[i].y, opts) - ref[i]));
       }
-      std::cout << "[ accuracy ] " << (centred ? "mode-centred" : "plain") << " Gauss-Hermite, " << n
+      std::cout << "[ accuracy ] fixed " << (centred ? "mode-centred" : "plain") << " Gauss-Hermite, " << n
                 << " nodes: max |error in log p| = " << worst << "\n";
       if (centred && n >= 64) {
         EXPECT_LT(worst, 1e-6) << n << " nodes";
@@ -153,29 +183,88 @@ TEST(GaussianSparsemax, LogProbMatchesHighOrderQuadratureWithFewNodes) {
       }
     }
   }
-  // The default (64 nodes) on every case, individually.
-  for (size_t i = 0; i < cases.size(); ++i)
-    EXPECT_NEAR(gsp_log_prob(cases[i].mu, cases[i].sigma, cases[i].y), ref[i], 1e-6) << "case " << i;
 }
 
-TEST(GaussianSparsemax, SharplyCutIntegrandsConvergeSlowly) {
-  // A documented limitation: support scales 3 against a zero-set scale 0.05 put a CDF cut of width 0.05 next
-  // to the mode of a Gaussian of width 2.1; the map to a near-Gaussian is then poor and the rule converges
-  // slowly (6e-2 at 32 nodes, 5e-3 at 128, 3e-4 at 512). One zero coordinate has the closed form
-  // E = Phi((m - mu_j) / sqrt(c + sigma_j^2)), which checks the reference here.
-  const std::vector<double> mu{0, 0, 0.3}, sg{3, 3, 0.05}, y{0.5, 0.5, 0};
-  const double c = 4.5, m = -0.5;
-  const double exact = std::log(2.0) - 0.5 * std::log(2 * M_PI) - 2 * std::log(3.0) -
-                       0.5 * std::log(2.0 / 9) + std::log(Phi((m - 0.3) / std::sqrt(c + 0.05 * 0.05)));
-  EXPECT_NEAR(reference_log_prob(mu, sg, y), exact, 1e-10);
-  std::vector<double> err;
-  for (int64_t n : {32, 128, 512}) {
-    err.push_back(
-        std::abs(gsp_log_prob(mu, sg, y, mixdist::GaussianSparsemaxOptions().quadrature_nodes(n)) - exact));
-    std::cout << "[ accuracy ] sharp cut, " << n << " nodes: |error in log p| = " << err.back() << "\n";
+// Random points whose integrands are hard for a fixed rule, from a fixed seed: K = 3..10; every scale
+// 10^U(-1, 1), so zero-set scales range from 1e-2 to 1e2 times the support's and the Phi cut-offs fall next
+// to the mode, far from it or not at all; faces of every size; vertices, including the least probable one of
+// each point (log p down to about -1e3 with the wide locations drawn here).
+std::vector<Case> hard_cases() {
+  std::mt19937_64 rng(2024);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform;
+  std::vector<Case> out;
+  for (int r = 0; r < 96; ++r) {
+    const int K = 3 + r % 8;
+    std::vector<double> mu(K), sigma(K), y(K, 0.0);
+    const double spread = r % 16 < 8 ? 1.0 : 6.0;
+    for (int k = 0; k < K; ++k) {
+      mu[k] = spread * normal(rng);
+      sigma[k] = std::pow(10.0, 2 * uniform(rng) - 1);
+    }
+    if (r % 3 == 0) {
+      y[std::min_element(mu.begin(), mu.end()) - mu.begin()] = 1;  // the least probable vertex (roughly)
+    } else if (r % 3 == 1) {
+      y[rng() % K] = 1;
+    } else {
+      std::vector<int> idx(K);
+      std::iota(idx.begin(), idx.end(), 0);
+      std::shuffle(idx.begin(), idx.end(), rng);
+      const int size = 2 + static_cast<int>(rng() % (K - 1));
+      double total = 0;
+      for (int j = 0; j < size; ++j) total += (y[idx[j]] = 0.05 + uniform(rng));
+      for (int j = 0; j < size; ++j) y[idx[j]] /= total;
+    }
+    out.push_back({mu, sigma, y});
   }
-  EXPECT_LT(err[1], err[0] / 5);
-  EXPECT_LT(err[2], 1e-3);
+  // The two extreme ratios exactly, with the cut-off just left of the mode and ~1 sd of N(m, c) left of it.
+  for (double ratio : {1e-2, 1e2}) {
+    for (double mu_zero : {0.3, -2.0}) {
+      out.push_back({{0, 0, mu_zero}, {1.0, 1.0, ratio}, {0.5, 0.5, 0}});
+      out.push_back(
+          {{0, 0, 0, mu_zero, mu_zero + 0.5}, {3.0, 3.0, 3.0, 3 * ratio, 3 * ratio}, {0.2, 0.3, 0.5, 0, 0}});
+    }
+  }
+  return out;
+}
+
+TEST(GaussianSparsemax, LogProbIsAccurateOnHardCases) {
+  // Support scales 3 against a zero-set scale 0.05 put a CDF cut of width 0.05 next to the mode of a Gaussian
+  // of width 2.1. One zero coordinate has the closed form E = Phi((m - mu_j) / sqrt(c + sigma_j^2)), which
+  // checks the reference; the fixed rule converges slowly here (6e-2 at 32 nodes, 5e-3 at 128, 3e-4 at 512),
+  // the default adaptive rule does not.
+  {
+    const std::vector<double> mu{0, 0, 0.3}, sg{3, 3, 0.05}, y{0.5, 0.5, 0};
+    const double c = 4.5, m = -0.5;
+    const double exact = std::log(2.0) - 0.5 * std::log(2 * M_PI) - 2 * std::log(3.0) -
+                         0.5 * std::log(2.0 / 9) + std::log(Phi((m - 0.3) / std::sqrt(c + 0.05 * 0.05)));
+    EXPECT_NEAR(reference_log_prob(mu, sg, y), exact, 1e-12);
+    EXPECT_NEAR(gsp_log_prob(mu, sg, y), exact, 1e-9);
+    const double fixed = gsp_log_prob(
+        mu, sg, y, mixdist::GaussianSparsemaxOptions().adaptive_quadrature(false).quadrature_nodes(128));
+    EXPECT_GT(std::abs(fixed - exact), 1e-3);
+  }
+  // The grid, against the long-double reference; one batched call (the rows are independent).
+  const auto cases = hard_cases();
+  double worst = 0, worst_moderate = 0, worst_fixed = 0, lowest = 0;
+  for (const auto& c : cases) {
+    const double ref = reference_log_prob(c.mu, c.sigma, c.y);
+    const double err = std::abs(gsp_log_prob(c.mu, c.sigma, c.y) - ref);
+    EXPECT_LT(err, 1e-8) << "mu " << dvec(c.mu) << " sigma " << dvec(c.sigma) << " y " << dvec(c.y);
+    worst = std::max(worst, err);
+    if (ref > -100) worst_moderate = std::max(worst_moderate, err);
+    worst_fixed = std::max(
+        worst_fixed, std::abs(gsp_log_prob(c.mu, c.sigma, c.y,
+                                           mixdist::GaussianSparsemaxOptions().adaptive_quadrature(false)) -
+                              ref));
+    lowest = std::min(lowest, ref);
+  }
+  std::cout << "[ accuracy ] " << cases.size() << " hard cases (log p down to " << lowest
+            << "): max |error in log p| = " << worst << " adaptive (default; " << worst_moderate
+            << " where log p > -100), " << worst_fixed << " fixed 64-node Gauss-Hermite\n";
+  EXPECT_LT(lowest, -300.0);  // the grid does reach improbable vertices
+  // What the adaptive default is for: the fixed rule misses by far more on the same grid.
+  EXPECT_GT(worst_fixed, 1e-3);
 }
 
 TEST(GaussianSparsemax, OneAndTwoDimensionalClosedForms) {
@@ -312,6 +401,43 @@ TEST(GaussianSparsemax, PathwiseAndLogProbGradientsMatchFiniteDifferences) {
       [&](const torch::Tensor& s) { return lp(loc0, s); }, scale0, 1e-6);
   EXPECT_LT(max_abs_diff(g2[0], fd2_loc), 1e-6);
   EXPECT_LT(max_abs_diff(g2[1], fd2_scale), 1e-6);
+
+  // A hard case for the quadrature: zero coordinates 100x sharper than the support, their cut-offs left of
+  // the integrand's mode (a vertex, an edge and a triangle point).
+  auto hloc0 = dvec({0.0, 0.1, -0.2, -1.5, 0.4}), hscale0 = dvec({3.0, 3.0, 3.0, 0.03, 0.05});
+  auto hvalues = dvec({1, 0, 0, 0, 0, 0.4, 0.6, 0, 0, 0, 0.2, 0.3, 0.5, 0, 0}).view({3, 5});
+  auto hlp = [&](const torch::Tensor& l, const torch::Tensor& s) {
+    return mixdist::GaussianSparsemax(l, s).log_prob(hvalues).sum();
+  };
+  auto hloc = hloc0.clone().requires_grad_(), hscale = hscale0.clone().requires_grad_();
+  auto g3 = torch::autograd::grad({hlp(hloc, hscale)}, {hloc, hscale});
+  auto fd3_loc = mixdist::testing::finite_difference_grad(
+      [&](const torch::Tensor& l) { return hlp(l, hscale0); }, hloc0, 1e-6);
+  auto fd3_scale = mixdist::testing::finite_difference_grad(
+      [&](const torch::Tensor& s) { return hlp(hloc0, s); }, hscale0, 1e-6);
+  EXPECT_LT(max_abs_diff(g3[0], fd3_loc), 1e-6) << g3[0] << fd3_loc;
+  EXPECT_LT(max_abs_diff(g3[1], fd3_scale), 1e-6) << g3[1] << fd3_scale;
+  EXPECT_GT(g3[1].abs().max().item<double>(), 0.1);
+
+  // Second derivatives: the fixed rule's ATen graph has them (checked against finite differences of its
+  // first derivative); the adaptive rule's gradient is a constant of the backward pass and says so.
+  const auto fixed = mixdist::GaussianSparsemaxOptions().adaptive_quadrature(false);
+  auto dlp_dloc0 = [&](const torch::Tensor& l) {
+    torch::AutoGradMode enable(true);  // finite_difference_grad runs f without gradients
+    auto lv = l.detach().clone().requires_grad_();
+    auto out = mixdist::GaussianSparsemax(lv, scale0, fixed).log_prob(values).sum();
+    return torch::autograd::grad({out}, {lv})[0][0];
+  };
+  auto lv = loc0.clone().requires_grad_();
+  auto first = torch::autograd::grad({mixdist::GaussianSparsemax(lv, scale0, fixed).log_prob(values).sum()},
+                                     {lv}, {}, true, true)[0];
+  auto second = torch::autograd::grad({first[0]}, {lv})[0];
+  auto fd_second = mixdist::testing::finite_difference_grad(dlp_dloc0, loc0, 1e-5);
+  EXPECT_LT(max_abs_diff(second, fd_second), 1e-5) << second << fd_second;
+  auto la = loc0.clone().requires_grad_();
+  auto lp_adaptive = mixdist::GaussianSparsemax(la, scale0).log_prob(values).sum();
+  mixdist::testing::expect_error_containing(
+      [&] { torch::autograd::grad({lp_adaptive}, {la}, {}, true, true); }, "adaptive_quadrature(false)");
 }
 
 TEST(GaussianSparsemax, ExtremeParametersStayFinite) {
@@ -371,6 +497,12 @@ TEST(GaussianSparsemax, BadShapesAndOutOfSupportValuesGiveNamedErrors) {
                                    mixdist::GaussianSparsemaxOptions().quadrature_nodes(0));
       },
       "quadrature_nodes");
+  expect_error(
+      [] {
+        mixdist::GaussianSparsemax(torch::zeros({3}), torch::ones({3}),
+                                   mixdist::GaussianSparsemaxOptions().quadrature_tolerance(0.5));
+      },
+      "quadrature_tolerance must be in (0, 1e-2], got 0.5");
   mixdist::GaussianSparsemax d(torch::zeros({3}), torch::ones({3}));
   expect_error([&] { d.log_prob(torch::tensor({0.5f, 0.5f})); }, "event shape");
   expect_error([&] { d.log_prob(torch::tensor({1.2f, -0.2f, 0.0f})); }, "entries >= 0");

@@ -29,6 +29,7 @@
 #include "mixdist/simplex/modules.h"
 #include "mixdist/simplex/sparsemax.h"
 #include "mixdist/special/gauss_hermite.h"
+#include "mixdist/special/lgamma_digamma.h"
 #include "mixdist/special/log1mexp.h"
 #include "mixdist/special/log_ndtr.h"
 #include "mixdist/special/poisson_binomial.h"

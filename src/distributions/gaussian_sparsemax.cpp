@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "distributions/checks.h"
+#include "distributions/gsp_cdf_integral.h"
 #include "mixdist/distributions/clipped_gaussian.h"
 #include "mixdist/distributions/code_length.h"
 #include "mixdist/simplex/sparsemax.h"
@@ -150,6 +151,9 @@ GaussianSparsemax::GaussianSparsemax(const at::Tensor& loc, const at::Tensor& sc
   TORCH_CHECK(options_.quadrature_nodes() >= 1 && options_.quadrature_nodes() <= 2048,
               "GaussianSparsemax: options.quadrature_nodes must be in [1, 2048], got ",
               options_.quadrature_nodes());
+  TORCH_CHECK(options_.quadrature_tolerance() > 0 && options_.quadrature_tolerance() <= 1e-2,
+              "GaussianSparsemax: options.quadrature_tolerance must be in (0, 1e-2], got ",
+              options_.quadrature_tolerance());
   std::tie(loc_, scale_) = detail::broadcast_loc_scale(name(), loc, scale, this->validate_args());
 }
 
@@ -235,7 +239,9 @@ at::Tensor GaussianSparsemax::log_prob_general(const at::Tensor& value, const at
       -(s - 1.0) * kHalfLog2Pi - (s_mask * sigma.log()).sum(-1) - 0.5 * P.log() - 0.5 * spread;
   const at::Tensor m = -r_bar, c = 1.0 / P;
   const at::Tensor log_E =
-      log_cdf_term(m, c, mu, sigma, ~in_face, options_.quadrature_nodes(), options_.centre_on_mode());
+      options_.adaptive_quadrature()
+          ? detail::gsp_log_cdf_integral(m, c, mu, sigma, ~in_face, options_.quadrature_tolerance())
+          : log_cdf_term(m, c, mu, sigma, ~in_face, options_.quadrature_nodes(), options_.centre_on_mode());
   return (s.log() + log_C + log_E).to(dtype);
 }
 

@@ -12,13 +12,18 @@
 //   KL+(p||q) = KL(P_F||Q_F) + E_{F~P_F}[KL(Dir(alpha_F)||Dir(beta_F))].
 // The face part is exact for any K (closed forms / Poisson-binomial DP). The within-face term depends
 // non-linearly on the face's concentration sum, so it does not factorise: it is exact by enumeration of the
-// 2^K - 1 faces (vectorised over the batch, chunked over faces) up to FaceExpectationOptions::
-// max_enumeration_vertices, and an unbiased Monte Carlo average over num_samples sampled faces beyond (its
-// gradient then reaches the concentrations only, not the scores).
+// 2^K - 1 faces up to FaceExpectationOptions::max_enumeration_vertices, and an unbiased Monte Carlo average
+// over num_samples sampled faces beyond (its gradient then reaches the concentrations only, not the scores).
+// The enumeration is built on face sums (expect_over_face_sums): every within-face term is a function of a
+// few sums over the face of per-coordinate terms (sum_f alpha_i, sum_f [lgamma(alpha_i) - ...]) and of |f|,
+// and so are the face weights log P(f) = sum_f 2 w_i - sum w - log Z; the sums come from tables built by
+// doubling over the vertices, chunk by chunk of faces, and lgamma/digamma of the concentration sums from one
+// fused pass (special/lgamma_digamma.h). K = 16 (65535 faces) at batch 100: ~0.2 s for entropy or KL.
 
 #include <torch/arg.h>
 
 #include <functional>
+#include <vector>
 
 #include "mixdist/distributions/distribution.h"
 #include "mixdist/distributions/gibbs_faces.h"
@@ -127,10 +132,24 @@ at::Tensor kl_divergence(const MixedDirichlet& p, const MixedMaxEntDirichletPrio
 // E_{F ~ law}[g(F)] for a within-face term g, exactly by enumeration or by Monte Carlo as options say. g gets
 // a bool face mask and `enumerated`: when true the mask holds M enumerated faces, [M, K], and g returns
 // batch + [M] (e.g. sums over each face as matmul(terms, mask^T), or masked terms after t.unsqueeze(-2));
-// when false the mask holds sampled faces, [S, batch..., K], and g returns [S, batch...].
+// when false the mask holds sampled faces, [S, batch..., K], and g returns [S, batch...]. Faces are
+// enumerated in chunks of fewer than 14336 / (batch rows) faces (and at least 64), so memory stays bounded.
 at::Tensor expect_over_faces(const GibbsFaces& law,
                              const std::function<at::Tensor(const at::Tensor& face, bool enumerated)>& g,
                              const FaceExpectationOptions& options = FaceExpectationOptions());
+
+// E_{F ~ law}[g(S_1(F), ..., S_r(F), |F|)] with the face sums S_i(f) = sum_{k in f} terms[i]_k, the faster
+// form of expect_over_faces for terms that only depend on the face through such sums (the Mixed-Dirichlet
+// entropy and KL): the sums of enumerated faces come from doubling tables (one addition per face and batch
+// row) instead of a matmul with the face masks. terms: each [..., K], broadcasting to the law's batch + [K].
+// g must act elementwise: it gets the sums and |F| (floating, the scores' dtype) all of one shape, [rows, M]
+// for a chunk of M enumerated faces of the flattened batch or [S, batch...] for S sampled faces, and returns
+// that shape. Differentiable in the law's scores (enumeration only) and in whatever the terms and g depend
+// on.
+at::Tensor expect_over_face_sums(
+    const GibbsFaces& law, const std::vector<at::Tensor>& terms,
+    const std::function<at::Tensor(const std::vector<at::Tensor>& sums, const at::Tensor& size)>& g,
+    const FaceExpectationOptions& options = FaceExpectationOptions());
 
 // The score-function (REINFORCE) surrogate of MATH.md §4.6 for the face scores: its gradient is
 // (reward - baseline) * grad log q_F(f). Both reward and baseline are detached here; the baseline is meant
