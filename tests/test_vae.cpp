@@ -46,7 +46,6 @@ VaeConfig tiny_config(LatentType latent, int64_t epochs = 4) {
   c.warmup_steps = latent == LatentType::kCategorical ? 5 : 0;
   c.valid_is_samples = 5;
   c.final_is_samples = 50;
-  c.gsp_quadrature_nodes = 32;
   return c;
 }
 

@@ -116,8 +116,13 @@ void register_vae(CLI::App& app, const GlobalOptions& global) {
     for (const auto& dir : cargs->runs) {
       // Globs like runs/* also match files (the comparison itself): skip what is not a folder.
       if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) continue;
+      if (std::filesystem::is_directory(dir) && !std::filesystem::exists(dir + "/summary.json")) {
+        fmt::print(stderr, "skipping {}: no summary.json (an unfinished run?)\n", dir);
+        continue;
+      }
       runs.push_back(vae::read_run_summary(dir, cargs->split));
     }
+    if (runs.empty()) throw CLI::ValidationError("runs", "none of the given folders holds a finished run");
     const auto rows = vae::compare_runs(runs);
     const std::string md = vae::comparison_markdown(rows, cargs->split);
     fmt::print("{}", md);

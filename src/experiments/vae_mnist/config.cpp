@@ -56,7 +56,7 @@ void visit_fields(VaeConfig& c, Visitor&& v) {
   v("loc_clamp", c.loc_clamp);
   v("gumbel_temperature", c.gumbel_temperature);
   v("face_prior", c.face_prior);
-  v("gsp_quadrature_nodes", c.gsp_quadrature_nodes);
+  v("gsp_quadrature_tolerance", c.gsp_quadrature_tolerance);
   v("gsp_kl_samples", c.gsp_kl_samples);
   v("validate_every", c.validate_every);
   v("valid_is_samples", c.valid_is_samples);
@@ -123,8 +123,8 @@ void VaeConfig::validate() const {
   TORCH_CHECK(gumbel_temperature > 0.0, "config: gumbel_temperature must be > 0, got ", gumbel_temperature);
   TORCH_CHECK(face_prior == "authors" || face_prior == "derived",
               "config: face_prior must be 'authors' or 'derived', got '", face_prior, "'");
-  TORCH_CHECK(gsp_quadrature_nodes >= 1 && gsp_quadrature_nodes <= 2048,
-              "config: gsp_quadrature_nodes must be in [1, 2048], got ", gsp_quadrature_nodes);
+  TORCH_CHECK(gsp_quadrature_tolerance > 0.0 && gsp_quadrature_tolerance <= 1e-2,
+              "config: gsp_quadrature_tolerance must be in (0, 1e-2], got ", gsp_quadrature_tolerance);
   TORCH_CHECK(gsp_kl_samples >= 1, "config: gsp_kl_samples must be >= 1, got ", gsp_kl_samples);
   TORCH_CHECK(validate_every >= 0, "config: validate_every must be >= 0, got ", validate_every);
   TORCH_CHECK(valid_is_samples >= 1, "config: valid_is_samples must be >= 1, got ", valid_is_samples);

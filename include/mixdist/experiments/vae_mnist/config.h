@@ -62,8 +62,9 @@ struct VaeConfig {
   double loc_clamp = 100.0;            // Gaussian-Sparsemax location
   double gumbel_temperature = 1.0;     // GS-ST, fixed
   std::string face_prior = "authors";  // max-entropy face prior: "authors" (no C(K,n), §7.7) or "derived"
-  int64_t gsp_quadrature_nodes = 64;  // Gauss-Hermite nodes of the GSP log-density (authors: 1000-point grid)
-  int64_t gsp_kl_samples = 1;         // Monte Carlo KL samples (independent of the reconstruction sample)
+  double gsp_quadrature_tolerance =
+      1e-6;                    // of the GSP log-density's CDF integral (authors: a 1000-point grid)
+  int64_t gsp_kl_samples = 1;  // Monte Carlo KL samples (independent of the reconstruction sample)
 
   // Evaluation (§4.6).
   int64_t validate_every = 1;      // epochs between validations (0: only at the end)

@@ -2,7 +2,8 @@
 // [-100, 100] and scale = clamp(softplus(.), 1e-3, 1e3); prior MaxEntropyFaces(L, 0) x Dir(1) on the face;
 // KL by Monte Carlo over independent samples (not the reconstruction sample), differentiated through both the
 // sample and log q, as in the reference code (EXPERIMENTS.md §4.3, MATH.md §4.6). Log-densities use
-// Gauss-Hermite quadrature (config.gsp_quadrature_nodes) instead of the authors' 1000-point grid.
+// adaptive Gauss-Kronrod quadrature to config.gsp_quadrature_tolerance instead of the authors' fixed
+// 1000-point grid.
 #include "mixdist/distributions/gaussian_sparsemax.h"
 #include "latents.h"
 #include "mixdist/distributions/mixed_dirichlet.h"
@@ -18,7 +19,7 @@ class GaussianSparsemaxLatent final : public Latent {
         scale_min_(c.scale_min),
         scale_max_(c.scale_max),
         kl_samples_(c.gsp_kl_samples),
-        options_(GaussianSparsemaxOptions().quadrature_nodes(c.gsp_quadrature_nodes)),
+        options_(GaussianSparsemaxOptions().quadrature_tolerance(c.gsp_quadrature_tolerance)),
         prior_(c.latent_dim, 0.0, face_prior_variant(c), at::kFloat) {}
 
   std::vector<int64_t> head_sizes() const override { return {2 * L_}; }
