@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "mixdist/data/mnist.h"
+#include "mixdist/train/process_setup.h"
 #include "mixdist/version.h"
 
 namespace mixdist::tools {
@@ -19,8 +20,8 @@ void apply_global_options(const GlobalOptions& options) {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // LibTorch here defaults to one thread; use every core unless told otherwise.
   at::set_num_threads(options.threads > 0 ? options.threads : cores);
-  // Relaxed samples and sigmoid gradients go denormal and slow training steps several-fold (DESIGN.md).
-  at::globalContext().setFlushDenormal(true);
+  // Denormal flushing and an allocator that keeps freed memory (train/process_setup.h).
+  train::configure_process_for_training();
 }
 
 namespace {

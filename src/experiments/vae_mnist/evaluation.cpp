@@ -47,8 +47,10 @@ EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const V
   at::NoGradGuard no_grad;
 
   const int64_t n = grey_images.size(0), B = config.eval_batch_size;
-  // Chunks of importance samples sized so that a chunk's decoder output stays near 10^4 x 784 floats.
-  const int64_t chunk = std::max<int64_t>(1, 10000 / B);
+  // Chunks of about 1000 decoder rows: temporaries of a few MB are recycled by the allocator, while 10^4 rows
+  // (40 MB each) come from fresh mmap()ed pages every time, whose page faults made an evaluation 2.8x slower
+  // (measured: 576 vs 204 ms per 100 images x 100 samples, Gaussian, 2 threads).
+  const int64_t chunk = std::max<int64_t>(1, 1000 / B);
   double sums[6] = {};  // log p^, log-likelihood, R_F, R_Y|f, R_Z, support
   for (int64_t begin = 0; begin < n; begin += B) {
     const at::Tensor x = binarize(grey_images.slice(0, begin, std::min(n, begin + B)));

@@ -136,9 +136,9 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
   const VaeData data = load_vae_data(config);
   at::manual_seed(static_cast<uint64_t>(config.seed));
   VaeModel model(config);
-  Optimizers opt{train::FusedAdam(model->decoder()->parameters(), torch::optim::AdamOptions(config.gen_lr)),
-                 train::FusedAdam(model->encoder()->parameters(),
-                                  torch::optim::AdamOptions(config.inf_lr).weight_decay(config.inf_l2))};
+  Optimizers opt{torch::optim::Adam(model->decoder()->parameters(), torch::optim::AdamOptions(config.gen_lr)),
+                 torch::optim::Adam(model->encoder()->parameters(),
+                                    torch::optim::AdamOptions(config.inf_lr).weight_decay(config.inf_l2))};
   const std::vector<at::Tensor> all_params = model->parameters();
 
   TrainingState state;

@@ -5,7 +5,7 @@
 // leaves the previous checkpoint intact); tagged with the experiment and latent so that loading one into the
 // wrong model fails with a clear message instead of a shape error deep in LibTorch.
 
-#include "mixdist/train/fused_adam.h"
+#include <torch/optim/adam.h>
 
 #include <string>
 #include <vector>
@@ -22,7 +22,7 @@ struct TrainingState {
 };
 
 struct Optimizers {
-  train::FusedAdam generator, inference;
+  torch::optim::Adam generator, inference;
 };
 
 void save_checkpoint(const std::string& path, const VaeConfig& config, VaeModelImpl& model,

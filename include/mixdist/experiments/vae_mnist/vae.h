@@ -28,8 +28,8 @@ class VaeModelImpl : public torch::nn::Module {
   // x: binarised images [B, 784].
   Objective objective(const at::Tensor& x);
   // log p^(x) = logsumexp_s [log p(x|z_s) + log p(z_s) - log q(z_s|x)] - log S, z_s ~ q(.|x), [B]; drawn in
-  // chunks of at most `chunk` samples so memory stays bounded for S = 1000.
-  at::Tensor estimate_log_marginal(const at::Tensor& x, int64_t num_samples, int64_t chunk = 100);
+  // chunks of at most `chunk` samples so memory stays bounded for S = 1000 (and small temporaries stay fast).
+  at::Tensor estimate_log_marginal(const at::Tensor& x, int64_t num_samples, int64_t chunk = 10);
   // Bernoulli means sigmoid(decoder(latent)), [..., 784].
   at::Tensor decode_mean(const at::Tensor& latent);
   // One posterior sample per image (for reconstructions and face-size histograms), [B, L].
