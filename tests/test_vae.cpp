@@ -251,6 +251,9 @@ TEST(VaeRunFolder, RefusesToOverwriteAndExplainsForeignFolders) {
   VaeConfig mnist = make_preset(LatentType::kGaussian, "quick");
   mnist.data_dir = tmp.file("no-data");
   expect_error_containing([&] { load_vae_data(mnist); }, "make data");
+  expect_error_containing([&] { train_vae(mnist, quiet_options(tmp.file("no-data-run"), log)); },
+                          "make data");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("no-data-run")));
 }
 
 TEST(VaeRunFolder, EvaluatesASavedCheckpointLikeTheRunDid) {

@@ -129,11 +129,13 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
     config.validate();
     TORCH_CHECK(!exists(config_path), "run folder ", dir,
                 " already holds a run; pass --resume to continue it, or choose another --out");
+  }
+  // Data first: a missing data set must not leave behind a run folder that then asks for --resume.
+  const VaeData data = load_vae_data(config);
+  if (!options.resume) {
     make_dirs(dir);
     train::write_file_atomically(config_path, config.to_json());
   }
-
-  const VaeData data = load_vae_data(config);
   at::manual_seed(static_cast<uint64_t>(config.seed));
   VaeModel model(config);
   Optimizers opt{torch::optim::Adam(model->decoder()->parameters(), torch::optim::AdamOptions(config.gen_lr)),
