@@ -78,11 +78,9 @@ void save_bar_chart(const std::vector<std::string>& categories, const std::vecto
   detail::Canvas canvas(options.width(), options.height(), what);
   cairo_t* cr = canvas.cr();
 
-  std::vector<detail::LegendEntry> legend;
-  for (size_t s = 0; s < series.size(); ++s) legend.push_back({series[s].label, series_colour(s)});
   detail::draw_chart_background(cr, layout.frame, options.width(), options.height(),
                                 {options.title(), options.x_label(), options.y_label()}, layout.y_axis,
-                                legend);
+                                detail::legend_of(series));
 
   for (size_t s = 0; s < series.size(); ++s) {
     detail::set_colour(cr, series_colour(s));

@@ -45,6 +45,14 @@ struct LegendEntry {
   Rgb colour;
 };
 
+// One legend entry per series (anything with a `label`), in series_colour order.
+template <typename Series>
+std::vector<LegendEntry> legend_of(const std::vector<Series>& series) {
+  std::vector<LegendEntry> legend;
+  for (size_t s = 0; s < series.size(); ++s) legend.push_back({series[s].label, series_colour(s)});
+  return legend;
+}
+
 struct ChartText {
   std::string title, x_label, y_label;
 };

@@ -71,11 +71,9 @@ void save_line_chart(const std::vector<double>& x, const std::vector<LineSeries>
   detail::Canvas canvas(options.width(), options.height(), what);
   cairo_t* cr = canvas.cr();
 
-  std::vector<detail::LegendEntry> legend;
-  for (size_t s = 0; s < series.size(); ++s) legend.push_back({series[s].label, series_colour(s)});
   detail::draw_chart_background(cr, layout.frame, options.width(), options.height(),
                                 {options.title(), options.x_label(), options.y_label()}, layout.y_axis,
-                                legend);
+                                detail::legend_of(series));
 
   // Vertical grid lines and x tick labels.
   cairo_set_line_width(cr, 1);
