@@ -122,6 +122,38 @@ TEST(VaeImportanceSampling, MatchesExactEnumerationForTheCategoricalMixture) {
   EXPECT_LT(max_abs_diff(estimate, exact), 0.05) << estimate << exact;
 }
 
+// The shared-code path (decoder on K codes, one [B, D] x [D, K] product) against the per-point path on the
+// codes expanded to every data point.
+TEST(VaeDecoder, LogLikelihoodOfSharedCodesMatchesPerPointEvaluation) {
+  at::manual_seed(6);
+  Decoder decoder(10, 32, kImagePixels);
+  const at::Tensor x = binarize(make_synthetic_images(5, 2));
+  const at::Tensor codes = at::randn({7, 10});
+  at::NoGradGuard no_grad;
+  const at::Tensor table = decoder->log_likelihood_of_codes(x, codes);                             // [B, K]
+  const at::Tensor per_point = decoder->log_likelihood(x, codes.unsqueeze(1).expand({7, 5, 10}));  // [K, B]
+  ASSERT_EQ(table.sizes(), (std::vector<int64_t>{5, 7}));
+  EXPECT_LT(max_abs_diff(table, per_point.t()), 2e-3) << "float sums of 784 terms of size ~1";
+  EXPECT_GT(table.abs().min().item<double>(), 100.0) << "the comparison is between sums of ~500 nats";
+}
+
+// The Categorical model's exact expectation E_q[log p(x|y)] against the enumeration over every (class, data
+// point) pair that the authors' code runs.
+TEST(VaeObjective, CategoricalExpectationMatchesPerPointEnumeration) {
+  at::manual_seed(7);
+  VaeConfig config = tiny_config(LatentType::kCategorical);
+  VaeModel model(config);
+  model->eval();
+  const at::Tensor x = binarize(make_synthetic_images(6, 1));
+  at::NoGradGuard no_grad;
+  const Objective o = model->objective(x);
+  const int64_t L = config.latent_dim;
+  const at::Tensor q = at::softmax(model->encoder()->forward(x).at(0), -1);  // [B, L]
+  const at::Tensor classes = at::eye(L).unsqueeze(1).expand({L, x.size(0), L});
+  const at::Tensor expected = (q.t() * model->decoder()->log_likelihood(x, classes)).sum(0);
+  EXPECT_LT(max_abs_diff(o.terms.log_likelihood, expected), 2e-3);
+}
+
 TEST(VaeResume, AResumedRunEqualsAnUninterruptedOne) {
   TempDir tmp;
   std::ostringstream log;

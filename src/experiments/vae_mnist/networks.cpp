@@ -40,4 +40,12 @@ at::Tensor DecoderImpl::log_likelihood(const at::Tensor& x, const at::Tensor& la
   return (x * logits - at::softplus(logits)).sum(-1);
 }
 
+at::Tensor DecoderImpl::log_likelihood_of_codes(const at::Tensor& x, const at::Tensor& codes) {
+  TORCH_CHECK(x.dim() == 2 && codes.dim() == 2,
+              "Decoder::log_likelihood_of_codes: x must be [B, D] and codes [K, L], got ", x.sizes(), " and ",
+              codes.sizes());
+  const at::Tensor logits = forward(codes);  // [K, D]
+  return at::mm(x, logits.t()) - at::softplus(logits).sum(-1);
+}
+
 }  // namespace mixdist::experiments::vae

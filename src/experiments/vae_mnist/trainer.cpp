@@ -1,7 +1,5 @@
 #include "mixdist/experiments/vae_mnist/trainer.h"
 
-#include <torch/nn/utils/clip_grad.h>
-
 #include <fmt/format.h>
 #include <sys/stat.h>
 
@@ -16,6 +14,7 @@
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/experiments/vae_mnist/report.h"
 #include "mixdist/train/atomic_file.h"
+#include "mixdist/train/clip_grad_norm.h"
 #include "mixdist/train/metrics_table.h"
 #include "mixdist/train/progress.h"
 #include "mixdist/train/stop_signal.h"
@@ -138,9 +137,9 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
   }
   at::manual_seed(static_cast<uint64_t>(config.seed));
   VaeModel model(config);
-  Optimizers opt{torch::optim::Adam(model->decoder()->parameters(), torch::optim::AdamOptions(config.gen_lr)),
-                 torch::optim::Adam(model->encoder()->parameters(),
-                                    torch::optim::AdamOptions(config.inf_lr).weight_decay(config.inf_l2))};
+  Optimizers opt{train::FusedAdam(model->decoder()->parameters(), torch::optim::AdamOptions(config.gen_lr)),
+                 train::FusedAdam(model->encoder()->parameters(),
+                                  torch::optim::AdamOptions(config.inf_lr).weight_decay(config.inf_l2))};
   const std::vector<at::Tensor> all_params = model->parameters();
 
   TrainingState state;
@@ -193,7 +192,7 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
       opt.generator.zero_grad();
       opt.inference.zero_grad();
       o.loss.backward();
-      torch::nn::utils::clip_grad_norm_(all_params, config.grad_clip);
+      train::clip_grad_norm(all_params, config.grad_clip);
       opt.inference.step();
       opt.generator.step();
       ++step;

@@ -16,7 +16,10 @@ Objective VaeModelImpl::objective(const at::Tensor& x) {
   TORCH_CHECK(x.dim() == 2 && x.size(1) == kImagePixels, "VaeModel::objective: x must be [B, ", kImagePixels,
               "], got ", x.sizes());
   const std::vector<at::Tensor> heads = encoder_->forward(x);
-  LatentTerms t = latent_->terms(heads, [&](const at::Tensor& z) { return decoder_->log_likelihood(x, z); });
+  const LogLikelihood log_likelihood{
+      [&](const at::Tensor& z) { return decoder_->log_likelihood(x, z); },
+      [&](const at::Tensor& codes) { return decoder_->log_likelihood_of_codes(x, codes); }};
+  LatentTerms t = latent_->terms(heads, log_likelihood);
   at::Tensor loss = -(t.log_likelihood - t.rate() + t.surrogate).mean();
   return {loss, std::move(t)};
 }
@@ -30,7 +33,10 @@ at::Tensor VaeModelImpl::estimate_log_marginal(const at::Tensor& x, int64_t num_
   at::Tensor acc;
   for (int64_t done = 0; done < num_samples; done += chunk) {
     const ImportanceSamples s = latent_->importance_samples(heads, std::min(chunk, num_samples - done));
-    const at::Tensor log_w = (decoder_->log_likelihood(x, s.latent) + s.log_prior - s.log_q).to(at::kDouble);
+    const at::Tensor log_px = s.code_index.defined()
+                                  ? decoder_->log_likelihood_of_codes(x, s.codes).t().gather(0, s.code_index)
+                                  : decoder_->log_likelihood(x, s.latent);
+    const at::Tensor log_w = (log_px + s.log_prior - s.log_q).to(at::kDouble);
     const at::Tensor part = at::logsumexp(log_w, 0);
     acc = acc.defined() ? at::logaddexp(acc, part) : part;
   }

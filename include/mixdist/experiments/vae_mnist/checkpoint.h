@@ -5,7 +5,7 @@
 // leaves the previous checkpoint intact); tagged with the experiment and latent so that loading one into the
 // wrong model fails with a clear message instead of a shape error deep in LibTorch.
 
-#include <torch/optim/adam.h>
+#include "mixdist/train/fused_adam.h"
 
 #include <string>
 #include <vector>
@@ -22,7 +22,7 @@ struct TrainingState {
 };
 
 struct Optimizers {
-  torch::optim::Adam generator, inference;
+  train::FusedAdam generator, inference;
 };
 
 void save_checkpoint(const std::string& path, const VaeConfig& config, VaeModelImpl& model,

@@ -16,8 +16,16 @@
 
 namespace mixdist::experiments::vae {
 
-// log p(x | latent) for latents [..., B, L], shape [..., B].
-using LogLikelihoodFn = std::function<at::Tensor(const at::Tensor& latent)>;
+// log p(x | latent) of the batch x [B, 784] under the decoder.
+struct LogLikelihood {
+  // Latents [..., B, L] -> [..., B].
+  std::function<at::Tensor(const at::Tensor& latent)> of_latents;
+  // K codes [K, L] shared by every data point -> [B, K]. The decoder has no dropout, so its output depends on
+  // the code only: it runs once per code instead of once per code and data point (the Categorical model's
+  // exact marginalisation and the one-hot models' importance samples).
+  std::function<at::Tensor(const at::Tensor& codes)> of_codes;
+  at::Tensor operator()(const at::Tensor& latent) const { return of_latents(latent); }
+};
 
 // Per-data-point terms of one single-sample training objective, each [B].
 struct LatentTerms {
@@ -35,6 +43,10 @@ struct LatentTerms {
 struct ImportanceSamples {
   at::Tensor latent;  // [S, B, L]
   at::Tensor log_q, log_prior;
+  // Set by latents with finitely many values: latent[s, b] = codes[code_index[s, b]], so the likelihood can
+  // be read from a [B, K] table (LogLikelihood::of_codes).
+  at::Tensor codes = {};       // [K, L]
+  at::Tensor code_index = {};  // [S, B], int64
 };
 
 class Latent {
@@ -47,7 +59,7 @@ class Latent {
   virtual bool is_mixed() const { return false; }
 
   virtual LatentTerms terms(const std::vector<at::Tensor>& heads,
-                            const LogLikelihoodFn& log_likelihood) const = 0;
+                            const LogLikelihood& log_likelihood) const = 0;
   virtual ImportanceSamples importance_samples(const std::vector<at::Tensor>& heads,
                                                int64_t num_samples) const = 0;
   virtual at::Tensor prior_samples(int64_t n) const = 0;  // [n, L]

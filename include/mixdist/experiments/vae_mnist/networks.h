@@ -36,6 +36,9 @@ class DecoderImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& latent);
   // log p(x | latent) summed over pixels, broadcasting x [B, D] against latent's leading dims [..., B, L].
   at::Tensor log_likelihood(const at::Tensor& x, const at::Tensor& latent);
+  // log p(x_b | code_k) for every data point x [B, D] and every code [K, L]: [B, K]. The decoder runs on the
+  // K codes only, and the pixel sum becomes one [B, D] x [D, K] product.
+  at::Tensor log_likelihood_of_codes(const at::Tensor& x, const at::Tensor& codes);
 
  private:
   torch::nn::Linear fc1_{nullptr}, fc2_{nullptr}, out_{nullptr};

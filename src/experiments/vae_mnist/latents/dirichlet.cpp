@@ -14,7 +14,7 @@ class DirichletLatent final : public Latent {
   std::vector<int64_t> head_sizes() const override { return {L_}; }
   bool head_dropout() const override { return false; }
 
-  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihoodFn& ll) const override {
+  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihood& ll) const override {
     const at::Tensor alpha = concentration(heads);
     const Dirichlet q(alpha);
     const at::Tensor z = q.rsample();

@@ -12,7 +12,7 @@ class GaussianLatent final : public Latent {
   std::vector<int64_t> head_sizes() const override { return {2 * L_}; }
   bool head_dropout() const override { return false; }
 
-  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihoodFn& ll) const override {
+  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihood& ll) const override {
     const Normal q = posterior(heads);
     const at::Tensor z = q.rsample();
     const at::Tensor zero = at::zeros({z.size(0)}, z.options());

@@ -26,7 +26,7 @@ class GaussianSparsemaxLatent final : public Latent {
   bool head_dropout() const override { return false; }
   bool is_mixed() const override { return true; }
 
-  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihoodFn& ll) const override {
+  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihood& ll) const override {
     const GaussianSparsemax q = posterior(heads);
     const at::Tensor z = q.rsample();
     const at::Tensor z_kl = q.rsample({kl_samples_});

@@ -22,7 +22,7 @@ class MixedDirichletLatent final : public Latent {
   bool head_dropout() const override { return true; }
   bool is_mixed() const override { return true; }
 
-  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihoodFn& ll) const override {
+  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihood& ll) const override {
     const MixedDirichlet q = posterior(heads);
     const at::Tensor alpha = q.concentration();
     const at::Tensor ones = at::ones_like(alpha);

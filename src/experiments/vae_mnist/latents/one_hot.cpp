@@ -19,7 +19,7 @@ class OneHotLatent : public Latent {
     const at::Tensor y = at::multinomial(log_q_all.exp(), S, true).t();  // [S, B]
     const at::Tensor log_q = log_q_all.expand({S, -1, -1}).gather(-1, y.unsqueeze(-1)).squeeze(-1);
     return {at::one_hot(y, L_).to(log_q_all.scalar_type()), log_q,
-            at::full_like(log_q, -std::log(double(L_)))};
+            at::full_like(log_q, -std::log(double(L_))), at::eye(L_, log_q_all.options()), y};
   }
 
   at::Tensor prior_samples(int64_t n) const override {
@@ -42,12 +42,12 @@ class CategoricalLatent final : public OneHotLatent {
  public:
   using OneHotLatent::OneHotLatent;
 
-  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihoodFn& ll) const override {
+  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihood& ll) const override {
     const at::Tensor log_q = log_posterior(heads);  // [B, L]
     const int64_t B = log_q.size(0);
-    // Every class for every data point: latents [L, B, L], log-likelihoods [L, B].
-    const at::Tensor classes = at::eye(L_, log_q.options()).unsqueeze(1).expand({L_, B, L_});
-    const at::Tensor expected_ll = (log_q.exp().t() * ll(classes)).sum(0);
+    // Every class for every data point, [B, L]: the decoder runs on the L one-hot codes once (the authors'
+    // code runs it on all L x B pairs: the same numbers, L times the work).
+    const at::Tensor expected_ll = (log_q.exp() * ll.of_codes(at::eye(L_, log_q.options()))).sum(-1);
     const at::Tensor zero = at::zeros({B}, log_q.options());
     return {expected_ll, kl_to_uniform(log_q), zero, zero, zero, at::ones({B}, log_q.options())};
   }
@@ -58,7 +58,7 @@ class GumbelSoftmaxSTLatent final : public OneHotLatent {
   explicit GumbelSoftmaxSTLatent(const VaeConfig& c)
       : OneHotLatent(c), clamp_(c.logit_clamp), tau_(c.gumbel_temperature) {}
 
-  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihoodFn& ll) const override {
+  LatentTerms terms(const std::vector<at::Tensor>& heads, const LogLikelihood& ll) const override {
     const at::Tensor l = logits(heads);
     const at::Tensor y = RelaxedOneHotCategorical(l, tau_, /*straight_through=*/true).rsample();
     const at::Tensor zero = at::zeros({l.size(0)}, l.options());
