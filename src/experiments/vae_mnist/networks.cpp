@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "mixdist/nn/dropout.h"
+
 namespace mixdist::experiments::vae {
 
 EncoderImpl::EncoderImpl(int64_t input_size, int64_t hidden, std::vector<int64_t> head_sizes, double dropout,
@@ -15,12 +17,12 @@ EncoderImpl::EncoderImpl(int64_t input_size, int64_t hidden, std::vector<int64_t
 
 std::vector<at::Tensor> EncoderImpl::forward(const at::Tensor& x) {
   const bool train = is_training() && dropout_ > 0.0;
-  at::Tensor h = at::relu(fc1_(at::dropout(x, dropout_, train)));
-  h = at::relu(fc2_(at::dropout(h, dropout_, train)));
+  at::Tensor h = at::relu(fc1_(mixdist::nn::dropout(x, dropout_, train)));
+  h = at::relu(fc2_(mixdist::nn::dropout(h, dropout_, train)));
   std::vector<at::Tensor> out;
   out.reserve(heads_.size());
   // Each head draws its own dropout mask, as separate nn.Dropout layers do in the reference code.
-  for (auto& head : heads_) out.push_back(head(head_dropout_ ? at::dropout(h, dropout_, train) : h));
+  for (auto& head : heads_) out.push_back(head(head_dropout_ ? mixdist::nn::dropout(h, dropout_, train) : h));
   return out;
 }
 
