@@ -1,6 +1,7 @@
 #include "mixdist/experiments/vae_mnist/data.h"
 
 #include "mixdist/data/mnist.h"
+#include "mixdist/random/counter_based.h"
 
 namespace mixdist::experiments::vae {
 namespace {
@@ -64,7 +65,7 @@ VaeData load_vae_data(const VaeConfig& config) {
 }
 
 at::Tensor binarize(const at::Tensor& grey, c10::optional<at::Generator> generator) {
-  return grey.gt(at::rand(grey.sizes(), generator, grey.options())).to(grey.scalar_type());
+  return random::sample_bernoulli(grey, std::move(generator));
 }
 
 const at::Tensor& split_images(const VaeData& data, const std::string& split) {
