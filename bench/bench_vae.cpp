@@ -68,8 +68,8 @@ void BM_VaeTrainStep(benchmark::State& state) {
   const auto params = model->parameters();
   for (auto _ : state) {
     const vae::Objective o = model->objective(vae::binarize(grey));
-    gen.zero_grad();
-    inf.zero_grad();
+    gen.clear_grad();
+    inf.clear_grad();
     o.loss.backward();
     mixdist::train::clip_grad_norm(params, config.grad_clip);
     inf.step();
@@ -98,8 +98,13 @@ void BM_AutoencoderTrainStep(benchmark::State& state) {
   for (auto _ : state) {
     const at::Tensor x = vae::binarize(grey);
     const at::Tensor loss = -decoder->log_likelihood(x, encoder->forward(x)[0]).mean();
-    gen->zero_grad();
-    inf->zero_grad();
+    if (fused) {
+      static_cast<mixdist::train::FusedAdam&>(*gen).clear_grad();
+      static_cast<mixdist::train::FusedAdam&>(*inf).clear_grad();
+    } else {
+      gen->zero_grad();
+      inf->zero_grad();
+    }
     loss.backward();
     if (fused)
       mixdist::train::clip_grad_norm(params, config.grad_clip);

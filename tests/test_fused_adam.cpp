@@ -63,6 +63,26 @@ TEST(FusedAdam, FallsBackToAdamForNonContiguousParameters) {
   EXPECT_GT(max_abs_diff(fused[0], base.t()), 1e-3);
 }
 
+// clear_grad leaves no gradient, and the next backward's gradients equal those after zero_grad.
+TEST(FusedAdam, ClearGradEqualsZeroGradForTheNextBackward) {
+  at::manual_seed(3);
+  std::vector<at::Tensor> a = {at::randn({40}, at::kDouble).requires_grad_(true)};
+  std::vector<at::Tensor> b = clone_leaves(a);
+  FusedAdam cleared(a, torch::optim::AdamOptions(1e-2));
+  torch::optim::Adam zeroed(b, torch::optim::AdamOptions(1e-2));
+  for (int s = 0; s < 2; ++s) {
+    cleared.clear_grad();
+    EXPECT_FALSE(a[0].grad().defined());
+    zeroed.zero_grad();
+    (a[0].sin() * (s + 1.0)).sum().backward();
+    (b[0].sin() * (s + 1.0)).sum().backward();
+    EXPECT_LT(max_abs_diff(a[0].grad(), b[0].grad()), 1e-15);
+    cleared.step();
+    zeroed.step();
+  }
+  EXPECT_LT(max_abs_diff(a[0], b[0]), 1e-14);
+}
+
 TEST(FusedAdam, StateIsInterchangeableWithTorchAdam) {
   at::manual_seed(2);
   const auto o = torch::optim::AdamOptions(1e-2).weight_decay(1e-3);

@@ -102,4 +102,9 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
   return loss;
 }
 
+void FusedAdam::clear_grad() {
+  for (auto& group : param_groups_)
+    for (auto& p : group.params()) p.mutable_grad() = torch::Tensor();
+}
+
 }  // namespace mixdist::train

@@ -189,8 +189,8 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
       set_lr(opt.generator, config.gen_lr * warm);
       set_lr(opt.inference, config.inf_lr * warm);
       const Objective o = model->objective(x);
-      opt.generator.zero_grad();
-      opt.inference.zero_grad();
+      opt.generator.clear_grad();
+      opt.inference.clear_grad();
       o.loss.backward();
       train::clip_grad_norm(all_params, config.grad_clip);
       opt.inference.step();
