@@ -15,7 +15,7 @@
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/experiments/vae_mnist/report.h"
 #include "mixdist/experiments/vae_mnist/trainer.h"
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 #include "mixdist/train/metrics_table.h"
 #include "mixdist/train/stop_signal.h"
 #include "temp_dir.h"
@@ -59,7 +59,7 @@ TrainOptions quiet_options(const std::string& dir, std::ostream& log) {
 }
 
 nlohmann::json read_json(const std::string& path) {
-  return nlohmann::json::parse(train::read_file(path));
+  return nlohmann::json::parse(io::read_file(path));
 }
 
 bool same_value(double a, double b) {
@@ -271,8 +271,8 @@ TEST(VaeResume, AFinishedRunResumedWithTheSameEpochsHasNothingToDo) {
   const VaeConfig config = tiny_config(LatentType::kGaussian, 1);
   const TrainResult r = train_vae(config, quiet_options(tmp.file("run"), log));
   ASSERT_TRUE(r.finished);
-  const std::string summary = train::read_file(r.summary_path),
-                    metrics = train::read_file(tmp.file("run/metrics.csv"));
+  const std::string summary = io::read_file(r.summary_path),
+                    metrics = io::read_file(tmp.file("run/metrics.csv"));
   TrainOptions resume = quiet_options(tmp.file("run"), log);
   resume.resume = true;
   for (bool explicit_epochs : {false, true}) {
@@ -284,8 +284,8 @@ TEST(VaeResume, AFinishedRunResumedWithTheSameEpochsHasNothingToDo) {
     EXPECT_EQ(again.summary_path, r.summary_path);
     EXPECT_NE(log.str().find("nothing to do"), std::string::npos) << log.str();
     // Not even re-evaluated: summary.json (with its timings) is the one the run wrote.
-    EXPECT_EQ(train::read_file(r.summary_path), summary);
-    EXPECT_EQ(train::read_file(tmp.file("run/metrics.csv")), metrics);
+    EXPECT_EQ(io::read_file(r.summary_path), summary);
+    EXPECT_EQ(io::read_file(tmp.file("run/metrics.csv")), metrics);
   }
 }
 
@@ -296,7 +296,7 @@ TEST(VaeResume, ASettingThatDiffersFromTheRunsIsOneErrorNamingBothValues) {
   TrainOptions first = quiet_options(tmp.file("run"), log);
   first.stop_after_epoch = 1;
   ASSERT_EQ(train_vae(config, first).epochs_completed, 1);
-  const std::string config_json = train::read_file(tmp.file("run/config.json"));
+  const std::string config_json = io::read_file(tmp.file("run/config.json"));
 
   VaeConfig other = config;
   other.seed = 11;
@@ -317,7 +317,7 @@ TEST(VaeResume, ASettingThatDiffersFromTheRunsIsOneErrorNamingBothValues) {
   EXPECT_EQ(message.find("--preset"), std::string::npos) << message;  // given, but the run's own value
   EXPECT_EQ(message.find("--epochs"), std::string::npos) << message;  // may change
   // Refused before anything was written.
-  EXPECT_EQ(train::read_file(tmp.file("run/config.json")), config_json);
+  EXPECT_EQ(io::read_file(tmp.file("run/config.json")), config_json);
   EXPECT_EQ(train::MetricsTable::load(tmp.file("run/metrics.csv"), metrics_columns()).num_rows(), 1u);
 
   // Settings that were not given explicitly come from config.json, whatever `config` says.
@@ -328,7 +328,7 @@ TEST(VaeResume, ASettingThatDiffersFromTheRunsIsOneErrorNamingBothValues) {
   const TrainResult rest = train_vae(unlisted, resume);
   ASSERT_TRUE(rest.finished) << log.str();
   EXPECT_EQ(read_json(rest.summary_path)["test"]["is_samples"].get<int64_t>(), config.final_is_samples);
-  EXPECT_EQ(train::read_file(tmp.file("run/config.json")), config_json);
+  EXPECT_EQ(io::read_file(tmp.file("run/config.json")), config_json);
 }
 
 // The planned epochs of an unfinished run can be lowered to those completed (a run planned that short from
@@ -449,7 +449,7 @@ TEST(VaeRunFolder, RefusesToOverwriteAndExplainsForeignFolders) {
       "holds a 'gaussian' model, but the config says 'dirichlet'");
   // A folder from another experiment.
   std::filesystem::create_directories(tmp.file("game"));
-  train::write_file_atomically(tmp.file("game/config.json"), "{\"experiment\": \"signal_game\"}");
+  io::write_file_atomically(tmp.file("game/config.json"), "{\"experiment\": \"signal_game\"}");
   expect_error_containing([&] { evaluate_run(tmp.file("game"), "test", "last", 5); },
                           "belongs to experiment 'signal_game', not 'vae_mnist'");
   expect_error_containing([&] { evaluate_run(tmp.file("nothing"), "test", "last", 5); }, "does not exist");
@@ -480,7 +480,7 @@ TEST(VaeMetrics, CsvHasTheSchemaAndMarksEpochsWithoutValidation) {
   VaeConfig config = tiny_config(LatentType::kGumbelSoftmaxST, 3);
   config.validate_every = 2;
   train_vae(config, quiet_options(tmp.file("run"), log));
-  const std::string csv = train::read_file(tmp.file("run/metrics.csv"));
+  const std::string csv = io::read_file(tmp.file("run/metrics.csv"));
   std::string header;
   for (const auto& c : metrics_columns()) header += (header.empty() ? "" : ",") + c;
   EXPECT_EQ(csv.substr(0, csv.find('\n')), header);
@@ -530,7 +530,7 @@ TEST(VaeCompare, AveragesSeedsWithThePopulationStd) {
                  {"R_Z", 20.0},
                  {"elbo", -100.0},
                  {"support", 10.0}};
-    train::write_file_atomically(dir + "/summary.json", j.dump());
+    io::write_file_atomically(dir + "/summary.json", j.dump());
   }
   const auto rows = compare_runs(
       {read_run_summary(tmp.file("run10"), "test"), read_run_summary(tmp.file("run11"), "test")});

@@ -12,7 +12,7 @@
 #include "commands.h"
 #include "mixdist/experiments/vae_mnist/compare.h"
 #include "mixdist/experiments/vae_mnist/trainer.h"
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 #include "mixdist/train/stop_signal.h"
 
 namespace mixdist::tools {
@@ -162,8 +162,8 @@ void register_vae(CLI::App& app, const GlobalOptions& global) {
     const auto rows = vae::compare_runs(runs);
     const std::string md = vae::comparison_markdown(rows, cargs->split);
     fmt::print("{}", md);
-    train::write_file_atomically(cargs->out + ".md", md);
-    train::write_file_atomically(cargs->out + ".csv", vae::comparison_csv(rows));
+    io::write_file_atomically(cargs->out + ".md", md);
+    io::write_file_atomically(cargs->out + ".csv", vae::comparison_csv(rows));
     fmt::print("wrote {}.md and {}.csv\n", cargs->out, cargs->out);
   });
 }

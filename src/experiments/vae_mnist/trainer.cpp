@@ -15,7 +15,7 @@
 #include "mixdist/experiments/vae_mnist/checkpoint.h"
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/experiments/vae_mnist/report.h"
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 #include "mixdist/train/clip_grad_norm.h"
 #include "mixdist/train/metrics_table.h"
 #include "mixdist/train/progress.h"
@@ -112,7 +112,7 @@ void check_resume_settings(const VaeConfig& run, const VaeConfig& requested,
 bool summary_is_current(const std::string& path, const TrainingState& state) {
   if (!exists(path)) return false;
   try {
-    const nlohmann::json j = nlohmann::json::parse(train::read_file(path));
+    const nlohmann::json j = nlohmann::json::parse(io::read_file(path));
     return j.value("epochs", int64_t{-1}) == state.epoch && j.value("steps", int64_t{-1}) == state.step;
   } catch (const nlohmann::json::exception&) {
     return false;
@@ -139,7 +139,7 @@ VaeConfig load_run_config(const std::string& run_dir) {
   TORCH_CHECK(exists(path), "run folder ", run_dir,
               " has no config.json: not a mixdist run (or never started)");
   try {
-    return VaeConfig::from_json(train::read_file(path));
+    return VaeConfig::from_json(io::read_file(path));
   } catch (const c10::Error& e) {
     TORCH_CHECK(false, path, ": ", e.what_without_backtrace());
   }
@@ -169,7 +169,7 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
   const VaeData data = load_vae_data(config);
   if (!options.resume) {
     make_dirs(dir);
-    train::write_file_atomically(config_path, config.to_json());
+    io::write_file_atomically(config_path, config.to_json());
   }
   at::manual_seed(static_cast<uint64_t>(config.seed));
   VaeModel model(config);
@@ -194,7 +194,7 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
     VaeConfig changed = config;
     changed.epochs = requested.epochs;
     changed.validate();
-    train::write_file_atomically(config_path, changed.to_json());
+    io::write_file_atomically(config_path, changed.to_json());
     log << fmt::format("{}: planned epochs {} -> {} (config.json updated)\n", dir, config.epochs,
                        changed.epochs);
     config = changed;
@@ -354,7 +354,7 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
   j["train_seconds"] = train_seconds;
   j["train_steps_per_second"] = train_seconds > 0 ? double(state.step) / train_seconds : 0.0;
   j["final_eval_seconds"] = eval_seconds;
-  train::write_file_atomically(summary_path, j.dump(2) + "\n");
+  io::write_file_atomically(summary_path, j.dump(2) + "\n");
   result.summary_path = summary_path;
   if (options.figures) {
     const ReportFiles files =
@@ -386,7 +386,7 @@ RunEvaluation evaluate_run(const std::string& run_dir, const std::string& split,
   j["split"] = split;
   j["checkpoint"] = checkpoint;
   j["metrics"] = metrics_json(r.metrics);
-  train::write_file_atomically(r.output_path, j.dump(2) + "\n");
+  io::write_file_atomically(r.output_path, j.dump(2) + "\n");
   if (log)
     *log << fmt::format("{} ({} split, ckpt.{}, {} importance samples): {}\n", run_dir, split, checkpoint,
                         is_samples, describe(r.metrics));
