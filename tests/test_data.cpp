@@ -1,7 +1,6 @@
 // Tests of the data layer: IDX reading/writing and the MNIST / Fashion-MNIST locators and loaders.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +15,7 @@
 
 #include "mixdist/data/idx.h"
 #include "mixdist/data/mnist.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -23,30 +23,7 @@ namespace fs = std::filesystem;
 using mixdist::data::IdxPair;
 using mixdist::data::ImageDataset;
 using mixdist::data::Split;
-
-// A fresh folder per test, removed afterwards; named after the test so parallel ctest runs do not collide.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("mixdist-test-data-" + std::to_string(::getpid()) + "-" +
-                                         info->test_suite_name() + "-" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path() const { return path_.string(); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using mixdist::testing::TempDir;
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -225,10 +202,7 @@ TEST(Idx, WriteLeavesNoTemporaryFilesAndReplacesOldFile) {
   mixdist::data::write_idx(path, at::zeros({100}, at::kDouble));
   mixdist::data::write_idx(path, at::ones({3}, at::kByte), /*gzip=*/true);
   EXPECT_TRUE(at::equal(mixdist::data::read_idx(path), at::ones({3}, at::kByte)));
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir.path()))
-    names.push_back(entry.path().filename().string());
-  EXPECT_EQ(names, std::vector<std::string>{"replace"});
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"replace"});
 }
 
 TEST(Idx, WriteRejectsTypesIdxCannotHold) {
