@@ -1,5 +1,6 @@
 // Tests of the data layer: IDX reading/writing and the MNIST / Fashion-MNIST locators and loaders.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <torch/torch.h>
 
 #include <cstdlib>
@@ -203,6 +204,20 @@ TEST(Idx, WriteLeavesNoTemporaryFilesAndReplacesOldFile) {
   mixdist::data::write_idx(path, at::ones({3}, at::kByte), /*gzip=*/true);
   EXPECT_TRUE(at::equal(mixdist::data::read_idx(path), at::ones({3}, at::kByte)));
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"replace"});
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0644u);  // readable by all, not mkstemp's 0600
+}
+
+TEST(Idx, FailedWriteKeepsTheOldFileAndLeavesNoTemporaryFile) {
+  TempDir dir;
+  const std::string path = dir.file("keep");
+  mixdist::data::write_idx(path, at::ones({3}, at::kByte));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::write_idx(path, at::ones({2}, at::kBool)); }, {path, "Bool"}));
+  EXPECT_TRUE(at::equal(mixdist::data::read_idx(path), at::ones({3}, at::kByte)));
+  const std::string missing = dir.file("no-such-folder/images-idx3-ubyte");
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::write_idx(missing, at::ones({3}, at::kByte)); }, {missing}));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"keep"});
 }
 
 TEST(Idx, WriteRejectsTypesIdxCannotHold) {
