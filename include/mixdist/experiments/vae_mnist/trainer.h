@@ -14,8 +14,9 @@
 // the new last epoch is validated and the final evaluation (final_is_samples) is of the new last epoch, so
 // summary.json is replaced. The rows of the epochs already completed are kept as they were: when a finished
 // run is extended, its old last epoch keeps the validation it got as the last one, which a run planned for
-// the larger count from the start has only if validate_every divides that epoch; everything else (training
-// columns, the later rows, summary.json's metrics) is bit for bit what that run gives.
+// the larger count from the start has only if validate_every divides that epoch (so best_valid_nll and
+// ckpt.best may differ by that row); everything else (the training columns, the later rows, summary.json's
+// metrics) is bit for bit what that run gives. A run ended early equals one planned that short, bit for bit.
 
 #include <c10/util/Optional.h>
 
