@@ -1,7 +1,7 @@
 // Tests of the data layer: IDX reading/writing and the MNIST / Fashion-MNIST locators and loaders.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <torch/torch.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +16,7 @@
 
 #include "mixdist/data/idx.h"
 #include "mixdist/data/mnist.h"
+#include "temp_dir.h"
 
 namespace {
 
@@ -23,30 +24,7 @@ namespace fs = std::filesystem;
 using mixdist::data::IdxPair;
 using mixdist::data::ImageDataset;
 using mixdist::data::Split;
-
-// A fresh folder per test, removed afterwards; named after the test so parallel ctest runs do not collide.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("mixdist-test-data-" + std::to_string(::getpid()) + "-" +
-                                         info->test_suite_name() + "-" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path() const { return path_.string(); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using mixdist::testing::TempDir;
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -225,10 +203,21 @@ TEST(Idx, WriteLeavesNoTemporaryFilesAndReplacesOldFile) {
   mixdist::data::write_idx(path, at::zeros({100}, at::kDouble));
   mixdist::data::write_idx(path, at::ones({3}, at::kByte), /*gzip=*/true);
   EXPECT_TRUE(at::equal(mixdist::data::read_idx(path), at::ones({3}, at::kByte)));
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir.path()))
-    names.push_back(entry.path().filename().string());
-  EXPECT_EQ(names, std::vector<std::string>{"replace"});
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"replace"});
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0644u);  // readable by all, not mkstemp's 0600
+}
+
+TEST(Idx, FailedWriteKeepsTheOldFileAndLeavesNoTemporaryFile) {
+  TempDir dir;
+  const std::string path = dir.file("keep");
+  mixdist::data::write_idx(path, at::ones({3}, at::kByte));
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::write_idx(path, at::ones({2}, at::kBool)); }, {path, "Bool"}));
+  EXPECT_TRUE(at::equal(mixdist::data::read_idx(path), at::ones({3}, at::kByte)));
+  const std::string missing = dir.file("no-such-folder/images-idx3-ubyte");
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::write_idx(missing, at::ones({3}, at::kByte)); }, {missing}));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"keep"});
 }
 
 TEST(Idx, WriteRejectsTypesIdxCannotHold) {

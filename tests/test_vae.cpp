@@ -15,7 +15,7 @@
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/experiments/vae_mnist/report.h"
 #include "mixdist/experiments/vae_mnist/trainer.h"
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 #include "mixdist/train/metrics_table.h"
 #include "mixdist/train/stop_signal.h"
 #include "temp_dir.h"
@@ -59,7 +59,20 @@ TrainOptions quiet_options(const std::string& dir, std::ostream& log) {
 }
 
 nlohmann::json read_json(const std::string& path) {
-  return nlohmann::json::parse(train::read_file(path));
+  return nlohmann::json::parse(io::read_file(path));
+}
+
+bool same_value(double a, double b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
+}
+
+// Every metric of both splits in two summary.json files is bit for bit the same.
+void expect_same_final_metrics(const nlohmann::json& a, const nlohmann::json& b) {
+  for (const char* split : {"valid", "test"})
+    for (const auto& name : eval_metric_names())
+      EXPECT_EQ(a[split][name].get<double>(), b[split][name].get<double>()) << split << " " << name;
+  EXPECT_EQ(a["epochs"], b["epochs"]);
+  EXPECT_EQ(a["steps"], b["steps"]);
 }
 
 class EveryLatent : public ::testing::TestWithParam<LatentType> {};
@@ -204,6 +217,167 @@ TEST(VaeResume, AStopRequestDropsOnlyTheEpochInProgress) {
   EXPECT_EQ(load_run_config(tmp.file("run")).to_json(), config.to_json());
 }
 
+// A finished 3-epoch run extended by one epoch against a run planned for 4 epochs from the start, both
+// validating every 2 epochs. Bit for bit equal: the training columns of every row, rows 1, 2 and 4 entirely,
+// and summary.json's final metrics (the same model after epoch 4, evaluated with final_is_samples). Not
+// equal: row 3's validation columns (the extended run validated epoch 3 as its last; the other run, with
+// validate_every = 2, did not), hence best_valid_nll may differ by that row; and the timings.
+TEST(VaeResume, ExtendingAFinishedRunEqualsARunPlannedLongerFromTheStart) {
+  TempDir tmp;
+  std::ostringstream log;
+  VaeConfig config = tiny_config(LatentType::kMixedDirichlet, 4);
+  config.validate_every = 2;
+  const TrainResult whole = train_vae(config, quiet_options(tmp.file("whole"), log));
+  ASSERT_TRUE(whole.finished);
+
+  VaeConfig three = config;
+  three.epochs = 3;
+  ASSERT_TRUE(train_vae(three, quiet_options(tmp.file("extended"), log)).finished);
+  TrainOptions extend = quiet_options(tmp.file("extended"), log);
+  extend.resume = true;
+  extend.explicit_settings = {{"epochs", "--epochs"}};
+  at::manual_seed(12345);  // whatever happens between the two processes must not matter
+  const TrainResult extended = train_vae(config, extend);
+  ASSERT_TRUE(extended.finished) << log.str();
+  EXPECT_EQ(extended.epochs_completed, 4);
+  EXPECT_NE(log.str().find("planned epochs 3 -> 4"), std::string::npos) << log.str();
+  EXPECT_EQ(load_run_config(tmp.file("extended")).to_json(), config.to_json());  // epochs written back
+
+  const auto a = train::MetricsTable::load(tmp.file("whole/metrics.csv"), metrics_columns());
+  const auto b = train::MetricsTable::load(tmp.file("extended/metrics.csv"), metrics_columns());
+  ASSERT_EQ(a.num_rows(), 4u);
+  ASSERT_EQ(b.num_rows(), 4u);
+  for (size_t r = 0; r < 4; ++r)
+    for (const auto& column : metrics_columns()) {
+      if (column == "seconds") continue;
+      const double va = a.value(r, column), vb = b.value(r, column);
+      if (r == 2 && column.rfind("valid_", 0) == 0) {
+        EXPECT_TRUE(std::isnan(va)) << column;     // epoch 3 is not on the every-2-epochs schedule
+        EXPECT_TRUE(std::isfinite(vb)) << column;  // but was the extended run's last epoch once
+      } else {
+        EXPECT_TRUE(same_value(va, vb)) << column << " row " << r << ": " << va << " vs " << vb;
+      }
+    }
+  const nlohmann::json sa = read_json(whole.summary_path), sb = read_json(extended.summary_path);
+  expect_same_final_metrics(sa, sb);
+  EXPECT_EQ(sb["epochs"].get<int64_t>(), 4);
+  EXPECT_EQ(sb["best_valid_nll"].get<double>(),
+            std::min(sa["best_valid_nll"].get<double>(), b.value(2, "valid_nll")));
+}
+
+TEST(VaeResume, AFinishedRunResumedWithTheSameEpochsHasNothingToDo) {
+  TempDir tmp;
+  std::ostringstream log;
+  const VaeConfig config = tiny_config(LatentType::kGaussian, 1);
+  const TrainResult r = train_vae(config, quiet_options(tmp.file("run"), log));
+  ASSERT_TRUE(r.finished);
+  const std::string summary = io::read_file(r.summary_path),
+                    metrics = io::read_file(tmp.file("run/metrics.csv"));
+  TrainOptions resume = quiet_options(tmp.file("run"), log);
+  resume.resume = true;
+  for (bool explicit_epochs : {false, true}) {
+    if (explicit_epochs) resume.explicit_settings = {{"epochs", "--epochs"}};
+    log.str("");
+    const TrainResult again = train_vae(config, resume);
+    EXPECT_TRUE(again.finished);
+    EXPECT_EQ(again.epochs_completed, 1);
+    EXPECT_EQ(again.summary_path, r.summary_path);
+    EXPECT_NE(log.str().find("nothing to do"), std::string::npos) << log.str();
+    // Not even re-evaluated: summary.json (with its timings) is the one the run wrote.
+    EXPECT_EQ(io::read_file(r.summary_path), summary);
+    EXPECT_EQ(io::read_file(tmp.file("run/metrics.csv")), metrics);
+  }
+}
+
+TEST(VaeResume, ASettingThatDiffersFromTheRunsIsOneErrorNamingBothValues) {
+  TempDir tmp;
+  std::ostringstream log;
+  const VaeConfig config = tiny_config(LatentType::kGaussian, 2);
+  TrainOptions first = quiet_options(tmp.file("run"), log);
+  first.stop_after_epoch = 1;
+  ASSERT_EQ(train_vae(config, first).epochs_completed, 1);
+  const std::string config_json = io::read_file(tmp.file("run/config.json"));
+
+  VaeConfig other = config;
+  other.seed = 11;
+  other.final_is_samples = 7;
+  other.epochs = 5;
+  TrainOptions resume = quiet_options(tmp.file("run"), log);
+  resume.resume = true;
+  resume.explicit_settings = {{"seed", "--seed"},
+                              {"final_is_samples", "--is-samples"},
+                              {"preset", "--preset"},
+                              {"epochs", "--epochs"}};
+  const std::string message = mixdist::testing::error_message([&] { train_vae(other, resume); });
+  EXPECT_NE(message.find("cannot resume " + tmp.file("run") + " with different settings: "),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("--seed 11 (the run has 10)"), std::string::npos) << message;
+  EXPECT_NE(message.find("--is-samples 7 (the run has 50)"), std::string::npos) << message;
+  EXPECT_EQ(message.find("--preset"), std::string::npos) << message;  // given, but the run's own value
+  EXPECT_EQ(message.find("--epochs"), std::string::npos) << message;  // may change
+  // Refused before anything was written.
+  EXPECT_EQ(io::read_file(tmp.file("run/config.json")), config_json);
+  EXPECT_EQ(train::MetricsTable::load(tmp.file("run/metrics.csv"), metrics_columns()).num_rows(), 1u);
+
+  // Settings that were not given explicitly come from config.json, whatever `config` says.
+  VaeConfig unlisted = config;
+  unlisted.final_is_samples = 7;
+  unlisted.hidden = 32;
+  resume.explicit_settings = {{"seed", "--seed"}, {"preset", "--preset"}};
+  const TrainResult rest = train_vae(unlisted, resume);
+  ASSERT_TRUE(rest.finished) << log.str();
+  EXPECT_EQ(read_json(rest.summary_path)["test"]["is_samples"].get<int64_t>(), config.final_is_samples);
+  EXPECT_EQ(io::read_file(tmp.file("run/config.json")), config_json);
+}
+
+// The planned epochs of an unfinished run can be lowered to those completed (a run planned that short from
+// the start gives bit for bit the same metrics.csv and summary.json: the new last epoch gets its validation),
+// but not below.
+TEST(VaeResume, PlannedEpochsCanBeLoweredToTheCompletedOnesButNotBelow) {
+  TempDir tmp;
+  std::ostringstream log;
+  VaeConfig config = tiny_config(LatentType::kDirichlet, 4);
+  config.validate_every = 3;
+  TrainOptions first = quiet_options(tmp.file("lowered"), log);
+  first.stop_after_epoch = 2;
+  ASSERT_EQ(train_vae(config, first).epochs_completed, 2);
+  EXPECT_TRUE(std::isnan(
+      train::MetricsTable::load(tmp.file("lowered/metrics.csv"), metrics_columns()).value(1, "valid_nll")));
+
+  TrainOptions resume = quiet_options(tmp.file("lowered"), log);
+  resume.resume = true;
+  resume.explicit_settings = {{"epochs", "--epochs"}};
+  VaeConfig one = config;
+  one.epochs = 1;
+  expect_error_containing([&] { train_vae(one, resume); },
+                          "with --epochs 1: it has already completed epoch 2 of 4; the planned epochs can "
+                          "be lowered to 2 at the least");
+  EXPECT_EQ(load_run_config(tmp.file("lowered")).epochs, 4);
+
+  VaeConfig two = config;
+  two.epochs = 2;
+  const TrainResult lowered = train_vae(two, resume);
+  ASSERT_TRUE(lowered.finished) << log.str();
+  EXPECT_EQ(load_run_config(tmp.file("lowered")).epochs, 2);
+  const TrainResult planned = train_vae(two, quiet_options(tmp.file("planned"), log));
+
+  const auto a = train::MetricsTable::load(tmp.file("planned/metrics.csv"), metrics_columns());
+  const auto b = train::MetricsTable::load(tmp.file("lowered/metrics.csv"), metrics_columns());
+  ASSERT_EQ(a.num_rows(), 2u);
+  ASSERT_EQ(b.num_rows(), 2u);
+  for (size_t r = 0; r < 2; ++r)
+    for (const auto& column : metrics_columns()) {
+      if (column == "seconds") continue;
+      EXPECT_TRUE(same_value(a.value(r, column), b.value(r, column))) << column << " row " << r;
+    }
+  EXPECT_TRUE(std::isfinite(b.value(1, "valid_nll")));
+  const nlohmann::json sa = read_json(planned.summary_path), sb = read_json(lowered.summary_path);
+  expect_same_final_metrics(sa, sb);
+  EXPECT_EQ(sa["best_valid_nll"].get<double>(), sb["best_valid_nll"].get<double>());
+  EXPECT_TRUE(std::filesystem::exists(tmp.file("lowered/ckpt.best")));
+}
+
 TEST(VaeConfig, RoundTripsThroughJsonForEveryPreset) {
   for (LatentType latent : all_latent_types())
     for (const char* preset : {"quick", "paper"}) {
@@ -275,7 +449,7 @@ TEST(VaeRunFolder, RefusesToOverwriteAndExplainsForeignFolders) {
       "holds a 'gaussian' model, but the config says 'dirichlet'");
   // A folder from another experiment.
   std::filesystem::create_directories(tmp.file("game"));
-  train::write_file_atomically(tmp.file("game/config.json"), "{\"experiment\": \"signal_game\"}");
+  io::write_file_atomically(tmp.file("game/config.json"), "{\"experiment\": \"signal_game\"}");
   expect_error_containing([&] { evaluate_run(tmp.file("game"), "test", "last", 5); },
                           "belongs to experiment 'signal_game', not 'vae_mnist'");
   expect_error_containing([&] { evaluate_run(tmp.file("nothing"), "test", "last", 5); }, "does not exist");
@@ -306,7 +480,7 @@ TEST(VaeMetrics, CsvHasTheSchemaAndMarksEpochsWithoutValidation) {
   VaeConfig config = tiny_config(LatentType::kGumbelSoftmaxST, 3);
   config.validate_every = 2;
   train_vae(config, quiet_options(tmp.file("run"), log));
-  const std::string csv = train::read_file(tmp.file("run/metrics.csv"));
+  const std::string csv = io::read_file(tmp.file("run/metrics.csv"));
   std::string header;
   for (const auto& c : metrics_columns()) header += (header.empty() ? "" : ",") + c;
   EXPECT_EQ(csv.substr(0, csv.find('\n')), header);
@@ -356,7 +530,7 @@ TEST(VaeCompare, AveragesSeedsWithThePopulationStd) {
                  {"R_Z", 20.0},
                  {"elbo", -100.0},
                  {"support", 10.0}};
-    train::write_file_atomically(dir + "/summary.json", j.dump());
+    io::write_file_atomically(dir + "/summary.json", j.dump());
   }
   const auto rows = compare_runs(
       {read_run_summary(tmp.file("run10"), "test"), read_run_summary(tmp.file("run11"), "test")});

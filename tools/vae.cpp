@@ -3,14 +3,16 @@
 
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "mixdist/experiments/vae_mnist/compare.h"
 #include "mixdist/experiments/vae_mnist/trainer.h"
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 #include "mixdist/train/stop_signal.h"
 
 namespace mixdist::tools {
@@ -20,9 +22,30 @@ namespace vae = mixdist::experiments::vae;
 
 struct TrainVaeArgs {
   std::string latent, preset = "quick", out, data_dir, face_prior;
-  int64_t seed = -1, epochs = -1, validate_every = -1, valid_is_samples = -1, final_is_samples = -1,
-          train_size = -1;
+  int64_t seed = 0, epochs = 0, validate_every = 0, valid_is_samples = 0, final_is_samples = 0,
+          train_size = 0;
   bool resume = false, no_figures = false;
+  // The options given on the command line (`given` holds their names): only these override the preset, and
+  // with --resume they are checked against the run's config.json.
+  std::set<std::string> given;
+  bool has(const std::string& option) const { return given.count(option) > 0; }
+};
+
+// The settings of config.json that command-line options set, by option name.
+struct SettingOption {
+  const char* option;
+  const char* key;
+};
+constexpr SettingOption kSettingOptions[] = {
+    {"--preset", "preset"},
+    {"--seed", "seed"},
+    {"--epochs", "epochs"},
+    {"--validate-every", "validate_every"},
+    {"--valid-is-samples", "valid_is_samples"},
+    {"--is-samples", "final_is_samples"},
+    {"--train-size", "train_size"},
+    {"--face-prior", "face_prior"},
+    {"--data-dir", "data_dir"},
 };
 
 std::string default_run_name(const vae::VaeConfig& c) {
@@ -31,20 +54,25 @@ std::string default_run_name(const vae::VaeConfig& c) {
 
 int run_train_vae(const TrainVaeArgs& a) {
   vae::VaeConfig config = vae::make_preset(vae::parse_latent(a.latent), a.preset);
-  if (a.seed >= 0) config.seed = a.seed;
-  if (a.epochs >= 0) config.epochs = a.epochs;
-  if (a.validate_every >= 0) config.validate_every = a.validate_every;
-  if (a.valid_is_samples >= 0) config.valid_is_samples = a.valid_is_samples;
-  if (a.final_is_samples >= 0) config.final_is_samples = a.final_is_samples;
-  if (a.train_size >= 0) config.train_size = a.train_size;
-  if (!a.data_dir.empty()) config.data_dir = a.data_dir;
-  if (!a.face_prior.empty()) config.face_prior = a.face_prior;
+  if (a.has("--seed")) config.seed = a.seed;
+  if (a.has("--epochs")) config.epochs = a.epochs;
+  if (a.has("--validate-every")) config.validate_every = a.validate_every;
+  if (a.has("--valid-is-samples")) config.valid_is_samples = a.valid_is_samples;
+  if (a.has("--is-samples")) config.final_is_samples = a.final_is_samples;
+  if (a.has("--train-size")) config.train_size = a.train_size;
+  if (a.has("--data-dir")) config.data_dir = a.data_dir;
+  if (a.has("--face-prior")) config.face_prior = a.face_prior;
   vae::TrainOptions options;
   options.run_dir = a.out.empty() ? default_run_name(config) : a.out;
   options.resume = a.resume;
   options.figures = !a.no_figures;
-  fmt::print("{} {} VAE ({} preset, seed {}, {} epochs) -> {}\n", a.resume ? "resuming" : "training",
-             a.latent, config.preset, config.seed, config.epochs, options.run_dir);
+  for (const SettingOption& s : kSettingOptions)
+    if (a.has(s.option)) options.explicit_settings[s.key] = s.option;
+  if (a.resume)
+    fmt::print("resuming the {} VAE in {}\n", a.latent, options.run_dir);
+  else
+    fmt::print("training {} VAE ({} preset, seed {}, {} epochs) -> {}\n", a.latent, config.preset,
+               config.seed, config.epochs, options.run_dir);
   std::cout.flush();
   const vae::TrainResult r = vae::train_vae(config, options);
   if (!r.finished) return train::StopSignal::requested() ? 130 : 0;
@@ -62,10 +90,15 @@ void register_vae(CLI::App& app, const GlobalOptions& global) {
                  "gaussian | dirichlet | categorical | gs-st | gaussian-sparsemax | mixed-dirichlet")
       ->required();
   tv->add_option("--preset", args->preset, "quick (10 epochs) or paper (500 epochs, IS 1000)");
-  tv->add_option("--seed", args->seed, "random seed (default 10, the paper's first)");
-  tv->add_option("--epochs", args->epochs, "override the preset's epochs");
+  tv->add_option("--seed", args->seed, "random seed (default 10, the paper's first)")
+      ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
+  tv->add_option("--epochs", args->epochs,
+                 "override the preset's epochs; with --resume, the run's new planned epochs (extends or "
+                 "shortens it, not below the completed ones)");
   tv->add_option("--out", args->out, "run folder (default runs/<preset>-<latent>-seed<seed>)");
-  tv->add_flag("--resume", args->resume, "continue the run in --out from its last completed epoch");
+  tv->add_flag("--resume", args->resume,
+               "continue the run in --out from its last completed epoch, with the settings of its "
+               "config.json (other options must agree with them; only --epochs may change)");
   tv->add_option("--validate-every", args->validate_every, "epochs between validations (0: only the last)");
   tv->add_option("--valid-is-samples", args->valid_is_samples,
                  "importance samples of the per-epoch validation");
@@ -74,8 +107,11 @@ void register_vae(CLI::App& app, const GlobalOptions& global) {
   tv->add_option("--face-prior", args->face_prior, "authors (default, reproduces the paper) or derived");
   tv->add_option("--data-dir", args->data_dir, "folder holding mnist/ (default: the project's data/)");
   tv->add_flag("--no-figures", args->no_figures, "skip the PNG report");
-  tv->callback([args, &global] {
+  tv->callback([args, tv, &global] {
     apply_global_options(global);
+    args->given.clear();
+    for (const SettingOption& s : kSettingOptions)
+      if (tv->count(s.option) > 0) args->given.insert(s.option);
     const int code = run_train_vae(*args);
     if (code != 0) throw CLI::RuntimeError(code);
   });
@@ -126,8 +162,8 @@ void register_vae(CLI::App& app, const GlobalOptions& global) {
     const auto rows = vae::compare_runs(runs);
     const std::string md = vae::comparison_markdown(rows, cargs->split);
     fmt::print("{}", md);
-    train::write_file_atomically(cargs->out + ".md", md);
-    train::write_file_atomically(cargs->out + ".csv", vae::comparison_csv(rows));
+    io::write_file_atomically(cargs->out + ".md", md);
+    io::write_file_atomically(cargs->out + ".csv", vae::comparison_csv(rows));
     fmt::print("wrote {}.md and {}.csv\n", cargs->out, cargs->out);
   });
 }

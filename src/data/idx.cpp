@@ -1,7 +1,6 @@
 #include "mixdist/data/idx.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>  // fchmod
 #include <unistd.h>
 #include <zlib.h>
 
@@ -11,6 +10,8 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+
+#include "mixdist/io/atomic_file.h"
 
 namespace mixdist::data {
 namespace {
@@ -217,22 +218,6 @@ ParsedHeader parse_header(InputFile& in, const std::string& path) {
   return {std::move(header), header_bytes};
 }
 
-// Deletes a temporary file unless the write that made it succeeded.
-class TempFileGuard {
- public:
-  explicit TempFileGuard(std::string path) : path_(std::move(path)) {}
-  TempFileGuard(const TempFileGuard&) = delete;
-  TempFileGuard& operator=(const TempFileGuard&) = delete;
-  ~TempFileGuard() {
-    if (!committed_) ::unlink(path_.c_str());
-  }
-  void commit() { committed_ = true; }
-
- private:
-  std::string path_;
-  bool committed_ = false;
-};
-
 void write_all_plain(int fd, const void* data, size_t count, const std::string& path) {
   const auto* bytes = static_cast<const char*>(data);
   while (count > 0) {
@@ -334,29 +319,24 @@ void write_idx(const std::string& path, const at::Tensor& t, bool gzip) {
   }
   const size_t data_bytes = static_cast<size_t>(data.numel()) * data.element_size();
 
-  // A temporary name in the target's folder (so rename() cannot cross file systems), renamed into place at
-  // the end: concurrent readers see the old file or the complete new one, and a failed write leaves no
-  // partial file.
-  std::string temp_path = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(temp_path.data());
-  TORCH_CHECK(fd >= 0, "write_idx: cannot create a temporary file next to ", path, ": ",
-              std::strerror(errno));
-  TempFileGuard guard(temp_path);
-  ::fchmod(fd, 0644);  // mkstemp's 0600 would make data files unreadable to other users
-
-  if (!gzip) {
-    try {
-      write_all_plain(fd, header.data(), header.size(), temp_path);
-      write_all_plain(fd, data.data_ptr(), data_bytes, temp_path);
-    } catch (...) {
-      ::close(fd);
-      throw;
+  // Atomically: readers see the old file or the complete new one, and a failed write leaves the old one.
+  io::write_file_atomically(path, [&](const std::string& temp_path) {
+    if (!gzip) {
+      const int fd = ::open(temp_path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+      TORCH_CHECK(fd >= 0, "write_idx: cannot open ", temp_path, " (for ", path, "): ", std::strerror(errno));
+      try {
+        write_all_plain(fd, header.data(), header.size(), temp_path);
+        write_all_plain(fd, data.data_ptr(), data_bytes, temp_path);
+      } catch (...) {
+        ::close(fd);
+        throw;
+      }
+      TORCH_CHECK(::close(fd) == 0, "write_idx: closing ", temp_path, " failed: ", std::strerror(errno));
+      return;
     }
-    TORCH_CHECK(::close(fd) == 0, "write_idx: closing ", temp_path, " failed: ", std::strerror(errno));
-  } else {
-    gzFile gz = gzdopen(fd, "wb6");
-    if (gz == nullptr) ::close(fd);
-    TORCH_CHECK(gz != nullptr, "write_idx: cannot start gzip compression of ", temp_path);
+    gzFile gz = gzopen(temp_path.c_str(), "wb6");
+    TORCH_CHECK(gz != nullptr, "write_idx: cannot start gzip compression of ", temp_path, " (for ", path,
+                ")");
     try {
       write_all_gzip(gz, header.data(), header.size(), temp_path);
       write_all_gzip(gz, data.data_ptr(), data_bytes, temp_path);
@@ -368,11 +348,7 @@ void write_idx(const std::string& path, const at::Tensor& t, bool gzip) {
     const int closed = gzclose(gz);
     TORCH_CHECK(closed == Z_OK, "write_idx: finishing the gzip stream of ", temp_path, " failed (zlib error ",
                 closed, ")");
-  }
-
-  TORCH_CHECK(std::rename(temp_path.c_str(), path.c_str()) == 0, "write_idx: renaming ", temp_path, " to ",
-              path, " failed: ", std::strerror(errno));
-  guard.commit();
+  });
 }
 
 }  // namespace mixdist::data

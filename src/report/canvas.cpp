@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 
 namespace mixdist::report::detail {
 namespace {
@@ -40,7 +40,7 @@ void Canvas::save_png(const std::string& path) const {
   TORCH_CHECK(draw_status == CAIRO_STATUS_SUCCESS, what_,
               ": drawing failed: ", cairo_status_to_string(draw_status));
   cairo_surface_flush(surface_.get());
-  train::write_file_atomically(path, [&](const std::string& tmp_path) {
+  io::write_file_atomically(path, [&](const std::string& tmp_path) {
     const cairo_status_t status = cairo_surface_write_to_png(surface_.get(), tmp_path.c_str());
     TORCH_CHECK(status == CAIRO_STATUS_SUCCESS, what_, ": cairo cannot write the PNG ", tmp_path, " (for ",
                 path, "): ", cairo_status_to_string(status));

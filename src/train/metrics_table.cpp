@@ -5,7 +5,7 @@
 #include <charconv>
 #include <set>
 
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 
 namespace mixdist::train {
 namespace {
@@ -90,11 +90,11 @@ std::string MetricsTable::to_csv() const {
 }
 
 void MetricsTable::save(const std::string& path) const {
-  write_file_atomically(path, to_csv());
+  io::write_file_atomically(path, to_csv());
 }
 
 MetricsTable MetricsTable::load(const std::string& path, const std::vector<std::string>& expected_columns) {
-  return from_csv(read_file(path), expected_columns, path);
+  return from_csv(io::read_file(path), expected_columns, path);
 }
 
 MetricsTable MetricsTable::from_csv(const std::string& csv, const std::vector<std::string>& expected_columns,

@@ -1,7 +1,7 @@
 // Uses the installed mixdist the way a library user would; exits non-zero if the result is wrong.
+#include <mixdist/io/atomic_file.h>
 #include <mixdist/mixdist.h>
 #include <mixdist/report/figures.h>
-#include <mixdist/train/atomic_file.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -29,7 +29,7 @@ int main() {
       (std::filesystem::temp_directory_path() / ("mixdist-consumer-" + std::to_string(::getpid()) + ".png"))
           .string();
   mixdist::report::save_bar_chart({"a", "b"}, {{"series", {1.0, 2.0}}}, png);
-  const std::string bytes = mixdist::train::read_file(png);
+  const std::string bytes = mixdist::io::read_file(png);
   std::filesystem::remove(png);
   if (bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) {
     std::cerr << "consumer: save_bar_chart did not write a PNG\n";

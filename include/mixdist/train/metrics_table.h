@@ -33,7 +33,7 @@ class MetricsTable {
   void truncate(size_t num_rows);
 
   std::string to_csv() const;
-  // Writes to_csv() to `path` atomically (write_file_atomically).
+  // Writes to_csv() to `path` atomically (io::write_file_atomically).
   void save(const std::string& path) const;
   // Reads a table that save() wrote. Throws c10::Error naming `path` if the file cannot be read, if its
   // header is not exactly `expected_columns` (the message lists both), or if a line has the wrong number of

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "mixdist/experiments/vae_mnist/evaluation.h"
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 
 namespace mixdist::experiments::vae {
 namespace {
@@ -73,7 +73,7 @@ void save_checkpoint(const std::string& path, const VaeConfig& config, VaeModelI
   archive.write("step", c10::IValue(state.step));
   archive.write("best_valid_nll", c10::IValue(state.best_valid_nll));
   archive.write("metrics_rows", rows_to_tensor(state.metrics_rows));
-  train::write_file_atomically(path, [&](const std::string& tmp) { archive.save_to(tmp); });
+  io::write_file_atomically(path, [&](const std::string& tmp) { archive.save_to(tmp); });
 }
 
 TrainingState load_checkpoint(const std::string& path, const VaeConfig& config, VaeModelImpl& model,

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mixdist/experiments/vae_mnist/config.h"
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 
 namespace mixdist::experiments::vae {
 namespace {
@@ -38,7 +38,7 @@ RunSummary read_run_summary(const std::string& run_dir, const std::string& split
   const std::string path = run_dir + "/summary.json";
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(train::read_file(path));
+    j = nlohmann::json::parse(io::read_file(path));
   } catch (const nlohmann::json::exception& e) {
     TORCH_CHECK(false, path, ": not valid JSON (", e.what(), ")");
   }

@@ -3,17 +3,19 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "mixdist/experiments/vae_mnist/checkpoint.h"
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/experiments/vae_mnist/report.h"
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 #include "mixdist/train/clip_grad_norm.h"
 #include "mixdist/train/metrics_table.h"
 #include "mixdist/train/progress.h"
@@ -86,6 +88,39 @@ void set_lr(torch::optim::Adam& opt, double lr) {
   for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 }
 
+// A resumed run never silently ignores a setting the caller chose: every explicit setting but "epochs" must
+// equal the run's, and all that do not are named in one error, each with both values.
+void check_resume_settings(const VaeConfig& run, const VaeConfig& requested,
+                           const std::map<std::string, std::string>& explicit_settings,
+                           const std::string& dir) {
+  const nlohmann::json have = nlohmann::json::parse(run.to_json()),
+                       want = nlohmann::json::parse(requested.to_json());
+  std::string conflicts;
+  for (const auto& [key, name] : explicit_settings) {
+    TORCH_CHECK(have.contains(key), "train_vae: explicit setting '", key, "' (", name,
+                ") is not a key of config.json");
+    if (key == "epochs" || have[key] == want[key]) continue;
+    conflicts += fmt::format("{}{} {} (the run has {})", conflicts.empty() ? "" : ", ", name,
+                             want[key].dump(), have[key].dump());
+  }
+  TORCH_CHECK(conflicts.empty(), "cannot resume ", dir, " with different settings: ", conflicts,
+              ". A resumed run keeps the settings of its config.json; only the number of epochs may change");
+}
+
+// Whether summary.json holds the final evaluation of the run's last completed epoch (an extended run keeps
+// its old summary until the new one replaces it; a run stopped during its final evaluation has none).
+bool summary_is_current(const std::string& path, const TrainingState& state) {
+  if (!exists(path)) return false;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(io::read_file(path));
+    return j.value("epochs", int64_t{-1}) == state.epoch && j.value("steps", int64_t{-1}) == state.step;
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  } catch (const c10::Error&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& metrics_columns() {
@@ -104,7 +139,7 @@ VaeConfig load_run_config(const std::string& run_dir) {
   TORCH_CHECK(exists(path), "run folder ", run_dir,
               " has no config.json: not a mixdist run (or never started)");
   try {
-    return VaeConfig::from_json(train::read_file(path));
+    return VaeConfig::from_json(io::read_file(path));
   } catch (const c10::Error& e) {
     TORCH_CHECK(false, path, ": ", e.what_without_backtrace());
   }
@@ -124,6 +159,7 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
     config = load_run_config(dir);
     TORCH_CHECK(config.latent == requested.latent, "run folder ", dir, " was trained with latent '",
                 latent_name(config.latent), "', not '", latent_name(requested.latent), "'");
+    check_resume_settings(config, requested, options.explicit_settings, dir);
   } else {
     config.validate();
     TORCH_CHECK(!exists(config_path), "run folder ", dir,
@@ -133,7 +169,7 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
   const VaeData data = load_vae_data(config);
   if (!options.resume) {
     make_dirs(dir);
-    train::write_file_atomically(config_path, config.to_json());
+    io::write_file_atomically(config_path, config.to_json());
   }
   at::manual_seed(static_cast<uint64_t>(config.seed));
   VaeModel model(config);
@@ -143,20 +179,49 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
   const std::vector<at::Tensor> all_params = model->parameters();
 
   TrainingState state;
-  if (options.resume && exists(last_path)) {
-    state = load_checkpoint(last_path, config, *model, opt);
-    log << fmt::format("resuming {} from epoch {} (step {})\n", dir, state.epoch, state.step);
-  } else if (options.resume) {
-    // Stopped before its first epoch completed: nothing to restore, and starting over is the same run.
-    log << fmt::format("{} has no completed epoch yet; starting from the beginning\n", dir);
+  // A run stopped before its first epoch completed has no checkpoint: nothing to restore, and starting over
+  // is the same run.
+  const bool restored = options.resume && exists(last_path);
+  if (restored) state = load_checkpoint(last_path, config, *model, opt);
+  TrainResult result;
+
+  const auto epochs_setting = options.explicit_settings.find("epochs");
+  if (options.resume && epochs_setting != options.explicit_settings.end() &&
+      requested.epochs != config.epochs) {
+    TORCH_CHECK(requested.epochs >= state.epoch, "cannot resume ", dir, " with ", epochs_setting->second, " ",
+                requested.epochs, ": it has already completed epoch ", state.epoch, " of ", config.epochs,
+                "; the planned epochs can be lowered to ", state.epoch, " at the least");
+    VaeConfig changed = config;
+    changed.epochs = requested.epochs;
+    changed.validate();
+    io::write_file_atomically(config_path, changed.to_json());
+    log << fmt::format("{}: planned epochs {} -> {} (config.json updated)\n", dir, config.epochs,
+                       changed.epochs);
+    config = changed;
   }
+  if (options.resume && state.epoch >= config.epochs && summary_is_current(summary_path, state)) {
+    log << fmt::format(
+        "nothing to do: {} has completed all its epochs ({}) and been evaluated (summary.json); "
+        "resume with a larger --epochs to train it further\n",
+        dir, config.epochs);
+    result.epochs_completed = state.epoch;
+    result.steps = state.step;
+    result.finished = true;
+    result.summary_path = summary_path;
+    return result;
+  }
+  if (restored)
+    log << fmt::format("resuming {} from epoch {} of {} (step {})\n", dir, state.epoch, config.epochs,
+                       state.step);
+  else if (options.resume)
+    log << fmt::format("{} has no completed epoch yet; starting from the beginning\n", dir);
   train::MetricsTable table(metrics_columns());
   for (const auto& row : state.metrics_rows) table.append(row);
+  const size_t valid_nll_column = table.column_index("valid_nll");
 
   const StopSignalScope stop_signal_scope;
   const int64_t n = data.train.size(0), B = config.batch_size;
   const int64_t steps_per_epoch = (n + B - 1) / B;
-  TrainResult result;
   double train_seconds = 0;
   for (const auto& row : state.metrics_rows) train_seconds += row[2];
 
@@ -226,7 +291,7 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
     }
     bar.finish(summary);
 
-    const double valid_nll = row[table.column_index("valid_nll")];
+    const double valid_nll = row[valid_nll_column];
     const bool best = validate && valid_nll < state.best_valid_nll;
     if (best) state.best_valid_nll = valid_nll;
     state.epoch = epoch;
@@ -244,6 +309,24 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
   if (!result.finished) {
     log << fmt::format("stopped after epoch {} of {}; resume with --resume\n", state.epoch, config.epochs);
     return result;
+  }
+  // The last epoch is always validated. Its row lacks validation only when a resumed run's planned epochs
+  // were lowered to those it had completed: validate it now, as a run planned that way from the start did
+  // (the evaluation leaves the RNG state alone, so the checkpoints stay those of that run).
+  if (!state.metrics_rows.empty() && std::isnan(state.metrics_rows.back()[valid_nll_column])) {
+    std::vector<double>& row = state.metrics_rows.back();
+    const EvalMetrics v = evaluate(*model, data.valid, config, config.valid_is_samples);
+    const std::vector<double> values = eval_metric_values(v);
+    std::copy(values.begin(), values.end(), row.end() - static_cast<std::ptrdiff_t>(values.size()));
+    log << fmt::format("epoch {} is now the last: valid NLL {:.2f} (IS {})\n", state.epoch, v.nll,
+                       config.valid_is_samples);
+    const bool best = v.nll < state.best_valid_nll;
+    if (best) state.best_valid_nll = v.nll;
+    table.truncate(table.num_rows() - 1);
+    table.append(row);
+    save_checkpoint(last_path, config, *model, opt, state);
+    if (best) save_checkpoint(best_path, config, *model, opt, state);
+    table.save(metrics_path);
   }
   if (!options.final_evaluation) return result;
 
@@ -271,7 +354,7 @@ TrainResult train_vae(const VaeConfig& requested, const TrainOptions& options) {
   j["train_seconds"] = train_seconds;
   j["train_steps_per_second"] = train_seconds > 0 ? double(state.step) / train_seconds : 0.0;
   j["final_eval_seconds"] = eval_seconds;
-  train::write_file_atomically(summary_path, j.dump(2) + "\n");
+  io::write_file_atomically(summary_path, j.dump(2) + "\n");
   result.summary_path = summary_path;
   if (options.figures) {
     const ReportFiles files =
@@ -303,7 +386,7 @@ RunEvaluation evaluate_run(const std::string& run_dir, const std::string& split,
   j["split"] = split;
   j["checkpoint"] = checkpoint;
   j["metrics"] = metrics_json(r.metrics);
-  train::write_file_atomically(r.output_path, j.dump(2) + "\n");
+  io::write_file_atomically(r.output_path, j.dump(2) + "\n");
   if (log)
     *log << fmt::format("{} ({} split, ckpt.{}, {} importance samples): {}\n", run_dir, split, checkpoint,
                         is_samples, describe(r.metrics));

@@ -8,10 +8,20 @@
 //   runs/NAME/*.png                reconstructions, prior samples, learning curves, face sizes
 // Every file is written atomically. Ctrl-C / SIGTERM stop at the next step; the epoch in progress is dropped
 // and --resume continues from the last completed epoch, giving the same numbers as an uninterrupted run.
+//
+// A resumed run may change its planned number of epochs (TrainOptions::explicit_settings), to extend a
+// finished run or to end an unfinished one early, but no other setting. The schedule follows the new count:
+// the new last epoch is validated and the final evaluation (final_is_samples) is of the new last epoch, so
+// summary.json is replaced. The rows of the epochs already completed are kept as they were: when a finished
+// run is extended, its old last epoch keeps the validation it got as the last one, which a run planned for
+// the larger count from the start has only if validate_every divides that epoch (so best_valid_nll and
+// ckpt.best may differ by that row); everything else (the training columns, the later rows, summary.json's
+// metrics) is bit for bit what that run gives. A run ended early equals one planned that short, bit for bit.
 
 #include <c10/util/Optional.h>
 
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +33,12 @@ namespace mixdist::experiments::vae {
 struct TrainOptions {
   std::string run_dir;
   bool resume = false;
+  // With resume: the settings the caller chose explicitly (e.g. on the command line), as config.json key ->
+  // the name messages use for it (e.g. {"final_is_samples", "--is-samples"}). "epochs" sets the planned
+  // number of epochs (at least the completed ones; written back to config.json); every other listed setting
+  // must equal the run's, otherwise train_vae throws one error naming each conflicting setting with both
+  // values. Unlisted settings come from config.json. Ignored for a new run.
+  std::map<std::string, std::string> explicit_settings;
   // Progress bar on a terminal, one line per epoch otherwise; nullopt: decide by isatty(stderr).
   c10::optional<bool> interactive = c10::nullopt;
   std::ostream* log = &std::cout;
@@ -42,7 +58,9 @@ struct TrainResult {
 };
 
 // Trains (or resumes) the run in options.run_dir. A new run refuses a folder that already holds a run; a
-// resumed run takes its settings from the folder's config.json, and `config` must name the same latent.
+// resumed run takes its settings from the folder's config.json (except those in options.explicit_settings,
+// see there), and `config` must name the same latent. Resuming a run that has completed its planned epochs
+// and whose summary.json describes its last epoch does nothing (the log says so) and reports it finished.
 TrainResult train_vae(const VaeConfig& config, const TrainOptions& options);
 
 struct RunEvaluation {

@@ -1,4 +1,4 @@
-#include "mixdist/train/atomic_file.h"
+#include "mixdist/io/atomic_file.h"
 
 #include <c10/util/Exception.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace mixdist::train {
+namespace mixdist::io {
 namespace {
 
 namespace fs = std::filesystem;
@@ -130,4 +130,4 @@ std::string read_file(const std::string& path) {
   return contents;
 }
 
-}  // namespace mixdist::train
+}  // namespace mixdist::io

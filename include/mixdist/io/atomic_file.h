@@ -1,15 +1,16 @@
 // Whole-file writes that readers never see half done, and whole-file reads with errors that name the file.
 //
-// Training runs are interrupted (Ctrl-C, a killed job, a full disk) while they write checkpoints, metrics and
-// figures; a resumed run or a report must then find either the previous file or the new one, never a torn
-// mixture. The new content goes to a temporary file in the target's folder (so rename() cannot cross file
-// systems), is flushed and fsync()ed, and is then rename()d over the target, which POSIX makes atomic.
+// Programs are interrupted (Ctrl-C, a killed job, a full disk) while they write data files, checkpoints,
+// metrics and figures; the next reader (a resumed run, a report, a data loader) must then find either the
+// previous file or the new one, never a torn mixture. Every file the library writes goes through here. The
+// new content goes to a temporary file in the target's folder (so rename() cannot cross file systems), is
+// flushed and fsync()ed, and is then rename()d over the target, which POSIX makes atomic.
 #pragma once
 
 #include <functional>
 #include <string>
 
-namespace mixdist::train {
+namespace mixdist::io {
 
 // Writes `contents` to `path` atomically (see above). The new file keeps the permission bits of the file it
 // replaces, or gets 0644 if there was none. On any failure the temporary file is removed, `path` is left as
@@ -27,4 +28,4 @@ void write_file_atomically(const std::string& path,
 // missing, a folder, or unreadable.
 std::string read_file(const std::string& path);
 
-}  // namespace mixdist::train
+}  // namespace mixdist::io
