@@ -5,12 +5,14 @@
 #include <fmt/core.h>
 #include <torch/version.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
 
 #include "commands.h"
 #include "mixdist/data/mnist.h"
+#include "mixdist/platform/openblas_core.h"
 #include "mixdist/train/process_setup.h"
 #include "mixdist/version.h"
 
@@ -48,6 +50,12 @@ void run_info() {
   fmt::print("mixdist {}\n", MIXDIST_VERSION_STRING);
   fmt::print("LibTorch {}\n", TORCH_VERSION);
   fmt::print("BLAS: {}\n", blas_in_use());
+  const std::string core = platform::openblas_core();
+  if (!core.empty()) {
+    const char* requested = std::getenv("OPENBLAS_CORETYPE");
+    fmt::print("OpenBLAS kernels: {}{}\n", core,
+               requested != nullptr ? fmt::format(" (OPENBLAS_CORETYPE={})", requested) : std::string());
+  }
   fmt::print("threads: {} (cores: {})\n", at::get_num_threads(), std::thread::hardware_concurrency());
   fmt::print("{}\n", at::get_parallel_info());
   fmt::print("data sets:\n{}\n", data::describe_datasets());

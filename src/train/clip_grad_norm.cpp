@@ -6,13 +6,15 @@
 #include <cmath>
 #include <functional>
 
+#include "cpu_dispatch.h"
+
 namespace mixdist::train {
 namespace {
 
 // Eight independent accumulators: a single running sum is bound by the add latency, and floating-point
 // reassociation is not allowed to the compiler.
 template <typename T>
-double sum_of_squares(const T* x, int64_t begin, int64_t end) {
+MIXDIST_CPU_CLONES double sum_of_squares(const T* __restrict__ x, int64_t begin, int64_t end) {
   double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = begin;
   for (; i + 8 <= end; i += 8)

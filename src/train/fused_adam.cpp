@@ -6,7 +6,9 @@
 #include <torch/utils.h>
 
 #include <cmath>
+
 #include <tuple>
+#include "cpu_dispatch.h"
 
 namespace mixdist::train {
 namespace {
@@ -16,24 +18,28 @@ struct AdamScalars {
 };
 
 // The element-wise update of torch::optim::Adam::step, operation for operation in the parameter's type, so
-// the result matches it to rounding. Weight decay is a template argument so the inner loop has no branch and
-// vectorises.
+// the result matches it to rounding. Weight decay is a template argument so the loop has no branch.
 template <typename T, bool Decay>
-void fused_update(T* p, const T* g, T* m, T* v, int64_t n, const AdamScalars& s) {
+MIXDIST_CPU_CLONES void update_range(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m,
+                                     T* __restrict__ v, int64_t begin, int64_t end, const AdamScalars& s) {
   const T b1 = static_cast<T>(s.beta1), one_minus_b1 = static_cast<T>(1 - s.beta1);
   const T b2 = static_cast<T>(s.beta2), one_minus_b2 = static_cast<T>(1 - s.beta2);
   const T wd = static_cast<T>(s.weight_decay), eps = static_cast<T>(s.eps);
   const T bc2_sqrt = static_cast<T>(s.bias_correction2_sqrt), neg_step = static_cast<T>(-s.step_size);
-  at::parallel_for(0, n, 65536, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const T grad = Decay ? g[i] + wd * p[i] : g[i];
-      const T m_i = m[i] * b1 + one_minus_b1 * grad;
-      const T v_i = v[i] * b2 + one_minus_b2 * (grad * grad);
-      m[i] = m_i;
-      v[i] = v_i;
-      p[i] = p[i] + neg_step * (m_i / (std::sqrt(v_i) / bc2_sqrt + eps));
-    }
-  });
+  for (int64_t i = begin; i < end; ++i) {
+    const T grad = Decay ? g[i] + wd * p[i] : g[i];
+    const T m_i = m[i] * b1 + one_minus_b1 * grad;
+    const T v_i = v[i] * b2 + one_minus_b2 * (grad * grad);
+    m[i] = m_i;
+    v[i] = v_i;
+    p[i] = p[i] + neg_step * (m_i / (std::sqrt(v_i) / bc2_sqrt + eps));
+  }
+}
+
+template <typename T, bool Decay>
+void fused_update(T* p, const T* g, T* m, T* v, int64_t n, const AdamScalars& s) {
+  at::parallel_for(0, n, 65536,
+                   [&](int64_t begin, int64_t end) { update_range<T, Decay>(p, g, m, v, begin, end, s); });
 }
 
 bool fusable(const torch::Tensor& p, const torch::Tensor& grad) {

@@ -1,8 +1,8 @@
 #pragma once
 
-// Parallel, reproducible random fills from ATen's Philox4x32-10 engine. LibTorch 1.13's CPU samplers
-// (bernoulli_, uniform_, hence at::rand and at::dropout) draw one element at a time from the generator's
-// mt19937 stream, serially, unless ATen was built with MKL (Debian's is not). Here a generator contributes
+// Parallel, reproducible random fills from ATen's Philox4x32-10 engine. LibTorch 1.13's CPU samplers draw one
+// element at a time from the generator's mt19937 stream, serially, unless ATen was built with MKL (Debian's
+// is not); its bernoulli_ (hence at::dropout) is the slow one. Here a generator contributes
 // one 64-bit seed per call; element i then gets draw number i % 4096 of Philox subsequence i / 4096, so
 // blocks are filled in parallel and the result depends only on the seed and the size, never on the thread
 // count. Runs stay reproducible and resumable from the generator's state.
@@ -33,9 +33,5 @@ void philox_fill(T* out, int64_t n, uint64_t seed, const ValueFn& value) {
     }
   });
 }
-
-// Bernoulli(probs) draws as 0/1 in probs' dtype (float or double, CPU): 1 when a uniform 32-bit draw u
-// satisfies (u + 1/2) 2^-32 < probs, so probabilities are resolved to 2^-32. probs must lie in [0, 1].
-at::Tensor sample_bernoulli(const at::Tensor& probs, c10::optional<at::Generator> generator = c10::nullopt);
 
 }  // namespace mixdist::random

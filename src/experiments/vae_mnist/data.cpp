@@ -1,7 +1,6 @@
 #include "mixdist/experiments/vae_mnist/data.h"
 
 #include "mixdist/data/mnist.h"
-#include "mixdist/random/counter_based.h"
 
 namespace mixdist::experiments::vae {
 namespace {
@@ -65,7 +64,7 @@ VaeData load_vae_data(const VaeConfig& config) {
 }
 
 at::Tensor binarize(const at::Tensor& grey, c10::optional<at::Generator> generator) {
-  return random::sample_bernoulli(grey, std::move(generator));
+  return grey.gt(at::rand(grey.sizes(), generator, grey.options())).to(grey.scalar_type());
 }
 
 const at::Tensor& split_images(const VaeData& data, const std::string& split) {

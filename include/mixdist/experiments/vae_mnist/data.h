@@ -22,8 +22,7 @@ VaeData load_vae_data(const VaeConfig& config);
 // [0, 1]. Deterministic in seed.
 at::Tensor make_synthetic_images(int64_t n, int64_t seed);
 
-// Dynamic binarisation: Bernoulli(grey) pixels, fresh each call, from the generator (the global one when
-// nullopt; random::sample_bernoulli, a parallel counter-based sampler).
+// Dynamic binarisation: 1[x > U(0, 1)] with fresh uniforms from the generator (global one when nullopt).
 at::Tensor binarize(const at::Tensor& grey, c10::optional<at::Generator> generator = c10::nullopt);
 
 // "train", "valid" or "test" -> the matching tensor; a named error otherwise.
