@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "mixdist/platform/openblas_core.h"
 #include "mixdist/simplex/entmax15.h"
 #include "mixdist/simplex/entmax_bisect.h"
 #include "mixdist/simplex/generic.h"
@@ -204,9 +203,6 @@ void print_tables(const std::map<std::string, double>& t, const std::vector<std:
 }  // namespace
 
 int main(int argc, char** argv) {
-  // As the mixdist CLI does: OpenBLAS's AVX-512 kernels where Debian's OpenBLAS would miss them.
-  mixdist::platform::reexec_with_preferred_openblas_core(argv);
-  std::printf("OpenBLAS kernels: %s\n", mixdist::platform::openblas_core().c_str());
   at::set_num_threads(1);
   const std::vector<Shape> anchors = {{1024, 10}, {1024, 100}, {256, 1000}, {64, 10000}, {8, 100000}};
   const std::vector<Shape> paper = {{10000, 10}, {8192, 2}, {1024, 16}};

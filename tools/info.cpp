@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 #include <torch/version.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -12,7 +14,6 @@
 
 #include "commands.h"
 #include "mixdist/data/mnist.h"
-#include "mixdist/platform/openblas_core.h"
 #include "mixdist/train/process_setup.h"
 #include "mixdist/version.h"
 
@@ -44,13 +45,23 @@ std::string blas_in_use() {
   return "none mapped";
 }
 
+// OpenBLAS chooses its kernels when it loads, from the CPU or from OPENBLAS_CORETYPE (some environments set
+// it: this build machine's sets Haswell, which makes the VAE's steps ~1.4x slower than the Cooperlake
+// kernels OpenBLAS picks itself on this AMD EPYC). Looked up at run time: LibTorch may use another BLAS.
+std::string openblas_core() {
+  using CoreNameFn = char* (*)();
+  const auto fn = reinterpret_cast<CoreNameFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  const char* name = fn != nullptr ? fn() : nullptr;
+  return name != nullptr ? std::string(name) : std::string();
+}
+
 void run_info() {
   // A tiny matmul makes LibTorch load its BLAS so that /proc/self/maps shows it.
   (void)at::mm(at::ones({2, 2}), at::ones({2, 2}));
   fmt::print("mixdist {}\n", MIXDIST_VERSION_STRING);
   fmt::print("LibTorch {}\n", TORCH_VERSION);
   fmt::print("BLAS: {}\n", blas_in_use());
-  const std::string core = platform::openblas_core();
+  const std::string core = openblas_core();
   if (!core.empty()) {
     const char* requested = std::getenv("OPENBLAS_CORETYPE");
     fmt::print("OpenBLAS kernels: {}{}\n", core,

@@ -6,11 +6,8 @@
 #include <exception>
 
 #include "commands.h"
-#include "mixdist/platform/openblas_core.h"
 
 int main(int argc, char** argv) {
-  // Before anything else: the BLAS kernels are chosen when OpenBLAS loads (platform/openblas_core.h).
-  mixdist::platform::reexec_with_preferred_openblas_core(argv);
   CLI::App app{
       "mixdist: mixed random variables on the probability simplex (sparse maps, mixed distributions)"};
   app.require_subcommand(1);
