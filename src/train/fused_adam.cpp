@@ -6,8 +6,8 @@
 #include <torch/utils.h>
 
 #include <cmath>
-
 #include <tuple>
+
 #include "cpu_dispatch.h"
 
 namespace mixdist::train {
