@@ -115,21 +115,31 @@ INSTANTIATE_TEST_SUITE_P(Vae, EveryLatent, ::testing::ValuesIn(all_latent_types(
   return name;
 });
 
+// A tiny Categorical VAE in eval mode (no dropout), built right after seeding the global generator.
+VaeModel categorical_model_in_eval_mode(uint64_t seed) {
+  at::manual_seed(seed);
+  VaeModel model(tiny_config(LatentType::kCategorical));
+  model->eval();
+  return model;
+}
+
+// log p(x_b | e_k) by running the decoder on every (class, data point) pair, as the authors' code does: [L,
+// B].
+at::Tensor per_pair_log_likelihoods(VaeModel& model, const at::Tensor& x, int64_t L) {
+  const at::Tensor classes = at::eye(L).unsqueeze(1).expand({L, x.size(0), L});
+  return model->decoder()->log_likelihood(x, classes);
+}
+
 // For the Categorical mixture log p(x) = logsumexp_y [log p(x|y) - log L] is exact by enumerating the L
 // classes: the importance-sampled estimate must converge to it.
 TEST(VaeImportanceSampling, MatchesExactEnumerationForTheCategoricalMixture) {
-  at::manual_seed(3);
-  VaeConfig config = tiny_config(LatentType::kCategorical);
-  VaeModel model(config);
-  model->eval();
+  VaeModel model = categorical_model_in_eval_mode(3);
   const at::Tensor x = binarize(make_synthetic_images(8, 5));
   at::Tensor exact;
   {
     at::NoGradGuard no_grad;
-    const int64_t L = config.latent_dim;
-    const at::Tensor classes = at::eye(L).unsqueeze(1).expand({L, x.size(0), L});
-    exact =
-        at::logsumexp(model->decoder()->log_likelihood(x, classes).to(at::kDouble), 0) - std::log(double(L));
+    const int64_t L = tiny_config(LatentType::kCategorical).latent_dim;
+    exact = at::logsumexp(per_pair_log_likelihoods(model, x, L).to(at::kDouble), 0) - std::log(double(L));
   }
   const at::Tensor estimate = model->estimate_log_marginal(x, 4000, 700);  // several chunks
   EXPECT_LT(max_abs_diff(estimate, exact), 0.05) << estimate << exact;
@@ -153,17 +163,13 @@ TEST(VaeDecoder, LogLikelihoodOfSharedCodesMatchesPerPointEvaluation) {
 // The Categorical model's exact expectation E_q[log p(x|y)] against the enumeration over every (class, data
 // point) pair that the authors' code runs.
 TEST(VaeObjective, CategoricalExpectationMatchesPerPointEnumeration) {
-  at::manual_seed(7);
-  VaeConfig config = tiny_config(LatentType::kCategorical);
-  VaeModel model(config);
-  model->eval();
+  VaeModel model = categorical_model_in_eval_mode(7);
   const at::Tensor x = binarize(make_synthetic_images(6, 1));
   at::NoGradGuard no_grad;
   const Objective o = model->objective(x);
-  const int64_t L = config.latent_dim;
+  const int64_t L = tiny_config(LatentType::kCategorical).latent_dim;
   const at::Tensor q = at::softmax(model->encoder()->forward(x).at(0), -1);  // [B, L]
-  const at::Tensor classes = at::eye(L).unsqueeze(1).expand({L, x.size(0), L});
-  const at::Tensor expected = (q.t() * model->decoder()->log_likelihood(x, classes)).sum(0);
+  const at::Tensor expected = (q.t() * per_pair_log_likelihoods(model, x, L)).sum(0);
   EXPECT_LT(max_abs_diff(o.terms.log_likelihood, expected), 2e-3);
 }
 
