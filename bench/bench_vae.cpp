@@ -22,6 +22,7 @@
 #include "mixdist/train/clip_grad_norm.h"
 #include "mixdist/train/fused_adam.h"
 #include "mixdist/train/process_setup.h"
+#include "scoped_threads.h"
 
 namespace {
 
@@ -33,16 +34,10 @@ constexpr int kThreads = 2;
 // freed memory), on kThreads threads for the duration of one benchmark.
 class TrainingSetup {
  public:
-  TrainingSetup() : previous_threads_(at::get_num_threads()) {
-    mixdist::train::configure_process_for_training();
-    at::set_num_threads(kThreads);
-  }
-  ~TrainingSetup() { at::set_num_threads(previous_threads_); }
-  TrainingSetup(const TrainingSetup&) = delete;
-  TrainingSetup& operator=(const TrainingSetup&) = delete;
+  TrainingSetup() { mixdist::train::configure_process_for_training(); }
 
  private:
-  int previous_threads_;
+  mixdist::bench::ScopedThreads threads_{kThreads};
 };
 
 std::unique_ptr<torch::optim::Adam> make_adam(bool fused, std::vector<at::Tensor> params,

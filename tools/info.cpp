@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "mixdist/data/mnist.h"
+#include "mixdist/nn/linear.h"
 #include "mixdist/train/process_setup.h"
 #include "mixdist/version.h"
 
@@ -46,8 +47,9 @@ std::string blas_in_use() {
 }
 
 // OpenBLAS chooses its kernels when it loads, from the CPU or from OPENBLAS_CORETYPE (some environments set
-// it: this build machine's sets Haswell, which makes the VAE's steps ~1.4x slower than the Cooperlake
-// kernels OpenBLAS picks itself on this AMD EPYC). Looked up at run time: LibTorch may use another BLAS.
+// it: this build machine's sets Haswell, where OpenBLAS itself would pick Cooperlake kernels on this AMD
+// EPYC; the VAE's layers use oneDNN instead, see nn/linear.h). Looked up at run time: LibTorch may use
+// another BLAS.
 std::string openblas_core() {
   using CoreNameFn = char* (*)();
   const auto fn = reinterpret_cast<CoreNameFn>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
@@ -67,6 +69,7 @@ void run_info() {
     fmt::print("OpenBLAS kernels: {}{}\n", core,
                requested != nullptr ? fmt::format(" (OPENBLAS_CORETYPE={})", requested) : std::string());
   }
+  fmt::print("linear layers (mixdist::nn::linear): {}\n", nn::linear_backend_description());
   fmt::print("threads: {} (cores: {})\n", at::get_num_threads(), std::thread::hardware_concurrency());
   fmt::print("{}\n", at::get_parallel_info());
   fmt::print("data sets:\n{}\n", data::describe_datasets());

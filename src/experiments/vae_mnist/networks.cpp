@@ -3,8 +3,20 @@
 #include <string>
 
 #include "mixdist/nn/dropout.h"
+#include "mixdist/nn/linear.h"
 
 namespace mixdist::experiments::vae {
+namespace {
+
+using mixdist::nn::Activation;
+
+// The layer's own parameters through mixdist::nn::linear (oneDNN's GEMM, the activation fused in).
+at::Tensor run_layer(torch::nn::Linear& layer, const at::Tensor& x,
+                     Activation activation = Activation::kIdentity) {
+  return mixdist::nn::linear(x, layer->weight, layer->bias, activation);
+}
+
+}  // namespace
 
 EncoderImpl::EncoderImpl(int64_t input_size, int64_t hidden, std::vector<int64_t> head_sizes, double dropout,
                          bool head_dropout)
@@ -17,12 +29,13 @@ EncoderImpl::EncoderImpl(int64_t input_size, int64_t hidden, std::vector<int64_t
 
 std::vector<at::Tensor> EncoderImpl::forward(const at::Tensor& x) {
   const bool train = is_training() && dropout_ > 0.0;
-  at::Tensor h = at::relu(fc1_(mixdist::nn::dropout(x, dropout_, train)));
-  h = at::relu(fc2_(mixdist::nn::dropout(h, dropout_, train)));
+  at::Tensor h = run_layer(fc1_, mixdist::nn::dropout(x, dropout_, train), Activation::kRelu);
+  h = run_layer(fc2_, mixdist::nn::dropout(h, dropout_, train), Activation::kRelu);
   std::vector<at::Tensor> out;
   out.reserve(heads_.size());
   // Each head draws its own dropout mask, as separate nn.Dropout layers do in the reference code.
-  for (auto& head : heads_) out.push_back(head(head_dropout_ ? mixdist::nn::dropout(h, dropout_, train) : h));
+  for (auto& head : heads_)
+    out.push_back(run_layer(head, head_dropout_ ? mixdist::nn::dropout(h, dropout_, train) : h));
   return out;
 }
 
@@ -33,7 +46,7 @@ DecoderImpl::DecoderImpl(int64_t latent_size, int64_t hidden, int64_t output_siz
 }
 
 at::Tensor DecoderImpl::forward(const at::Tensor& latent) {
-  return out_(at::relu(fc2_(at::relu(fc1_(latent)))));
+  return run_layer(out_, run_layer(fc2_, run_layer(fc1_, latent, Activation::kRelu), Activation::kRelu));
 }
 
 at::Tensor DecoderImpl::log_likelihood(const at::Tensor& x, const at::Tensor& latent) {
