@@ -23,6 +23,15 @@ int main() {
     }
   }
 
+  // nn::linear on float CPU tensors goes through oneDNN (linked privately): proves the package carries it.
+  // relu([1, 2] W^T + b), W = [[1, -1], [2, 0.5]], b = [0.25, -2]: ((1-2+0.25)_+, (2+1-2)_+) = (0, 1).
+  auto y = mixdist::nn::linear(torch::tensor({{1.0f, 2.0f}}), torch::tensor({{1.0f, -1.0f}, {2.0f, 0.5f}}),
+                               torch::tensor({0.25f, -2.0f}), mixdist::nn::Activation::kRelu);
+  if (y[0][0].item<float>() != 0.0f || y[0][1].item<float>() != 1.0f) {
+    std::cerr << "consumer: wrong nn::linear value: " << y << "\n";
+    return 1;
+  }
+
   // A figure pulls cairo (linked privately into the static libmixdist) into this link: proves the package's
   // link interface carries it.
   const std::string png =
