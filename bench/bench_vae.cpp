@@ -17,6 +17,7 @@
 
 #include <memory>
 
+#include "mixdist/data/synthetic.h"
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/experiments/vae_mnist/vae.h"
 #include "mixdist/train/clip_grad_norm.h"
@@ -59,7 +60,7 @@ void BM_VaeTrainStep(benchmark::State& state) {
   mixdist::train::FusedAdam gen(model->decoder()->parameters(), torch::optim::AdamOptions(config.gen_lr));
   mixdist::train::FusedAdam inf(model->encoder()->parameters(),
                                 torch::optim::AdamOptions(config.inf_lr).weight_decay(config.inf_l2));
-  const at::Tensor grey = vae::make_synthetic_images(config.batch_size, 0);
+  const at::Tensor grey = mixdist::data::make_synthetic_images(config.batch_size, 0);
   const auto params = model->parameters();
   for (auto _ : state) {
     const vae::Objective o = model->objective(vae::binarize(grey));
@@ -87,7 +88,7 @@ void BM_AutoencoderTrainStep(benchmark::State& state) {
   const bool fused = state.range(0) != 0;
   auto gen = make_adam(fused, decoder->parameters(), torch::optim::AdamOptions(1e-3));
   auto inf = make_adam(fused, encoder->parameters(), torch::optim::AdamOptions(1e-3));
-  const at::Tensor grey = vae::make_synthetic_images(config.batch_size, 0);
+  const at::Tensor grey = mixdist::data::make_synthetic_images(config.batch_size, 0);
   auto params = encoder->parameters();
   for (const auto& p : decoder->parameters()) params.push_back(p);
   for (auto _ : state) {
@@ -124,7 +125,7 @@ void BM_VaeValidationBatch(benchmark::State& state) {
   at::manual_seed(0);
   vae::VaeModel model(config);
   model->eval();
-  const at::Tensor grey = vae::make_synthetic_images(config.eval_batch_size, 0);
+  const at::Tensor grey = mixdist::data::make_synthetic_images(config.eval_batch_size, 0);
   for (auto _ : state) {
     at::NoGradGuard no_grad;
     const at::Tensor x = vae::binarize(grey);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "mixdist/data/synthetic.h"
 #include "mixdist/experiments/vae_mnist/checkpoint.h"
 #include "mixdist/experiments/vae_mnist/compare.h"
 #include "mixdist/experiments/vae_mnist/data.h"
@@ -134,7 +135,7 @@ at::Tensor per_pair_log_likelihoods(VaeModel& model, const at::Tensor& x, int64_
 // classes: the importance-sampled estimate must converge to it.
 TEST(VaeImportanceSampling, MatchesExactEnumerationForTheCategoricalMixture) {
   VaeModel model = categorical_model_in_eval_mode(3);
-  const at::Tensor x = binarize(make_synthetic_images(8, 5));
+  const at::Tensor x = binarize(data::make_synthetic_images(8, 5));
   at::Tensor exact;
   {
     at::NoGradGuard no_grad;
@@ -150,7 +151,7 @@ TEST(VaeImportanceSampling, MatchesExactEnumerationForTheCategoricalMixture) {
 TEST(VaeDecoder, LogLikelihoodOfSharedCodesMatchesPerPointEvaluation) {
   at::manual_seed(6);
   Decoder decoder(10, 32, kImagePixels);
-  const at::Tensor x = binarize(make_synthetic_images(5, 2));
+  const at::Tensor x = binarize(data::make_synthetic_images(5, 2));
   const at::Tensor codes = at::randn({7, 10});
   at::NoGradGuard no_grad;
   const at::Tensor table = decoder->log_likelihood_of_codes(x, codes);                             // [B, K]
@@ -164,7 +165,7 @@ TEST(VaeDecoder, LogLikelihoodOfSharedCodesMatchesPerPointEvaluation) {
 // point) pair that the authors' code runs.
 TEST(VaeObjective, CategoricalExpectationMatchesPerPointEnumeration) {
   VaeModel model = categorical_model_in_eval_mode(7);
-  const at::Tensor x = binarize(make_synthetic_images(6, 1));
+  const at::Tensor x = binarize(data::make_synthetic_images(6, 1));
   at::NoGradGuard no_grad;
   const Objective o = model->objective(x);
   const int64_t L = tiny_config(LatentType::kCategorical).latent_dim;

@@ -7,6 +7,7 @@
 
 #include "mixdist/experiments/vae_mnist/evaluation.h"
 #include "mixdist/io/atomic_file.h"
+#include "mixdist/train/rng_state.h"
 
 namespace mixdist::experiments::vae {
 namespace {
@@ -68,7 +69,7 @@ void save_checkpoint(const std::string& path, const VaeConfig& config, VaeModelI
   archive.write("model", model_archive);
   archive.write("generator_optimizer", gen_archive);
   archive.write("inference_optimizer", inf_archive);
-  archive.write("rng_state", global_rng_state());
+  archive.write("rng_state", train::global_rng_state());
   archive.write("epoch", c10::IValue(state.epoch));
   archive.write("step", c10::IValue(state.step));
   archive.write("best_valid_nll", c10::IValue(state.best_valid_nll));
@@ -90,7 +91,7 @@ TrainingState load_checkpoint(const std::string& path, const VaeConfig& config, 
   at::Tensor rng, rows;
   archive.read("rng_state", rng);
   archive.read("metrics_rows", rows);
-  set_global_rng_state(rng);
+  train::set_global_rng_state(rng);
   c10::IValue epoch, step, best;
   archive.read("epoch", epoch);
   archive.read("step", step);

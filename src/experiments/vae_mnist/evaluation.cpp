@@ -1,29 +1,9 @@
 #include "mixdist/experiments/vae_mnist/evaluation.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-
-#include <mutex>
-
 #include "mixdist/experiments/vae_mnist/data.h"
+#include "mixdist/train/rng_state.h"
 
 namespace mixdist::experiments::vae {
-
-at::Tensor global_rng_state() {
-  at::Generator gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  return gen.get_state();
-}
-
-void set_global_rng_state(const at::Tensor& state) {
-  at::Generator gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_state(state);
-}
-
-GlobalRngStateGuard::GlobalRngStateGuard() : state_(global_rng_state()) {}
-GlobalRngStateGuard::~GlobalRngStateGuard() {
-  set_global_rng_state(state_);
-}
 
 const std::vector<std::string>& eval_metric_names() {
   static const std::vector<std::string> names = {"nll", "elbo",        "D",   "R",
@@ -42,7 +22,7 @@ EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const V
               "evaluate: images must be [N >= 1, 784], got ", grey_images.sizes());
   const bool was_training = model.is_training();
   model.eval();
-  GlobalRngStateGuard rng_guard;
+  train::GlobalRngStateGuard rng_guard;
   at::manual_seed(static_cast<uint64_t>(config.eval_seed));
   at::NoGradGuard no_grad;
 

@@ -5,6 +5,7 @@
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/experiments/vae_mnist/evaluation.h"
 #include "mixdist/report/figures.h"
+#include "mixdist/train/rng_state.h"
 
 namespace mixdist::experiments::vae {
 namespace {
@@ -46,7 +47,7 @@ ReportFiles write_report_figures(VaeModelImpl& model, const VaeConfig& config, c
   ReportFiles files;
   const bool was_training = model.is_training();
   model.eval();
-  GlobalRngStateGuard rng_guard;  // pictures must not change the training stream of a resumed run
+  train::GlobalRngStateGuard rng_guard;  // pictures must not change the training stream of a resumed run
   at::manual_seed(static_cast<uint64_t>(config.eval_seed));
   at::NoGradGuard no_grad;
 

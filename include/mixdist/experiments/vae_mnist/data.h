@@ -18,10 +18,6 @@ struct VaeData {
 // ten prototype images, made deterministically from config.seed) for tests and benchmarks.
 VaeData load_vae_data(const VaeConfig& config);
 
-// Ten prototypes (random thick strokes on 28 x 28), each image one prototype with pixel noise; values in
-// [0, 1]. Deterministic in seed.
-at::Tensor make_synthetic_images(int64_t n, int64_t seed);
-
 // Dynamic binarisation: 1[x > U(0, 1)] with fresh uniforms from the generator (global one when nullopt).
 at::Tensor binarize(const at::Tensor& grey, c10::optional<at::Generator> generator = c10::nullopt);
 

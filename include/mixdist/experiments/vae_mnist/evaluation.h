@@ -29,19 +29,5 @@ EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const V
 const std::vector<std::string>& eval_metric_names();
 std::vector<double> eval_metric_values(const EvalMetrics& m);
 
-// Restores the global CPU generator's state when it goes out of scope.
-class GlobalRngStateGuard {
- public:
-  GlobalRngStateGuard();
-  ~GlobalRngStateGuard();
-  GlobalRngStateGuard(const GlobalRngStateGuard&) = delete;
-  GlobalRngStateGuard& operator=(const GlobalRngStateGuard&) = delete;
-
- private:
-  at::Tensor state_;
-};
-
-at::Tensor global_rng_state();
-void set_global_rng_state(const at::Tensor& state);
 
 }  // namespace mixdist::experiments::vae
