@@ -27,7 +27,7 @@
 
 namespace {
 
-namespace vae = mixdist::experiments::vae;
+namespace vae = mixdist::experiments::vae_mnist;
 
 constexpr int kThreads = 2;
 

@@ -11,19 +11,24 @@
 #include <sstream>
 
 #include "mixdist/data/synthetic.h"
-#include "mixdist/experiments/vae_mnist/checkpoint.h"
-#include "mixdist/experiments/vae_mnist/compare.h"
+#include "mixdist/experiments/registry.h"
+#include "mixdist/experiments/run/compare.h"
 #include "mixdist/experiments/vae_mnist/data.h"
+#include "mixdist/experiments/vae_mnist/evaluation.h"
+#include "mixdist/experiments/vae_mnist/experiment.h"
 #include "mixdist/experiments/vae_mnist/report.h"
-#include "mixdist/experiments/vae_mnist/trainer.h"
 #include "mixdist/io/atomic_file.h"
 #include "mixdist/train/metrics_table.h"
 #include "mixdist/train/stop_signal.h"
 #include "temp_dir.h"
 #include "test_util.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 namespace {
+
+using run::RunEvaluation;
+using TrainOptions = run::RunOptions;
+using TrainResult = run::RunResult;
 
 using mixdist::testing::expect_error_containing;
 using mixdist::testing::max_abs_diff;
@@ -476,7 +481,8 @@ TEST(VaeRunFolder, EvaluatesASavedCheckpointLikeTheRunDid) {
   const TrainResult r = train_vae(config, quiet_options(tmp.file("run"), log));
   const RunEvaluation e = evaluate_run(tmp.file("run"), "test", "last", config.final_is_samples, &log);
   // The same checkpoint, data, seed and sample count as the run's own final evaluation: the same numbers.
-  EXPECT_DOUBLE_EQ(e.metrics.nll, read_json(r.summary_path)["test"]["nll"].get<double>());
+  ASSERT_EQ(e.evaluation.metrics.at(0).first, "nll");
+  EXPECT_DOUBLE_EQ(e.evaluation.metrics.at(0).second, read_json(r.summary_path)["test"]["nll"].get<double>());
   EXPECT_TRUE(std::filesystem::exists(e.output_path));
   EXPECT_TRUE(std::filesystem::exists(tmp.file("run/ckpt.best")));
 }
@@ -539,16 +545,18 @@ TEST(VaeCompare, AveragesSeedsWithThePopulationStd) {
                  {"support", 10.0}};
     io::write_file_atomically(dir + "/summary.json", j.dump());
   }
-  const auto rows = compare_runs(
-      {read_run_summary(tmp.file("run10"), "test"), read_run_summary(tmp.file("run11"), "test")});
+  const auto& known = all_experiments();
+  const auto rows = run::compare_runs(known, {run::read_run_summary(known, tmp.file("run10"), "test"),
+                                              run::read_run_summary(known, tmp.file("run11"), "test")});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].runs, 2);
   EXPECT_DOUBLE_EQ(rows[0].mean[0], 102.0);
-  EXPECT_DOUBLE_EQ(rows[0].stddev[0], 2.0);  // np.std, not the sample std (2.83)
-  EXPECT_NE(comparison_markdown(rows, "test").find("| dirichlet | quick | 2 | 102.00 ± 2.00 |"),
+  EXPECT_DOUBLE_EQ(rows[0].spread[0], 2.0);  // np.std, not the sample std (2.83)
+  EXPECT_NE(run::comparison_markdown(known, rows, "test").find("| dirichlet | quick | 2 | 102.00 ± 2.00 |"),
             std::string::npos);
-  expect_error_containing([&] { read_run_summary(tmp.file("run10"), "valid"); }, "no 'valid' metrics");
+  expect_error_containing([&] { run::read_run_summary(known, tmp.file("run10"), "valid"); },
+                          "no 'valid' metrics");
 }
 
 }  // namespace
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

@@ -15,7 +15,9 @@ void apply_global_options(const GlobalOptions& options);
 
 void register_info(CLI::App& app, const GlobalOptions& options);
 void register_demo(CLI::App& app, const GlobalOptions& options);
-// train vae, eval, compare (tools/vae.cpp).
-void register_vae(CLI::App& app, const GlobalOptions& options);
+// train <experiment>, eval, compare (tools/run_commands.cpp).
+void register_run_commands(CLI::App& app, const GlobalOptions& options);
+// The `train` subcommand of each experiment.
+void register_train_vae(CLI::App& train, const GlobalOptions& options);
 
 }  // namespace mixdist::tools

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   mixdist::tools::register_info(app, options);
   mixdist::tools::register_demo(app, options);
-  mixdist::tools::register_vae(app, options);
+  mixdist::tools::register_run_commands(app, options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

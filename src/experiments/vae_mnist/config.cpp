@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace mixdist::experiments::vae {
+#include "mixdist/experiments/run/config_json.h"
+
+namespace mixdist::experiments::vae_mnist {
 namespace {
 
 struct LatentEntry {
@@ -24,45 +26,6 @@ std::string latent_names() {
   std::string names;
   for (const auto& e : kLatents) names += (names.empty() ? "" : ", ") + std::string(e.name);
   return names;
-}
-
-// One table drives both directions of the JSON mapping, so a field cannot be written and then forgotten
-// when reading.
-template <typename Visitor>
-void visit_fields(VaeConfig& c, Visitor&& v) {
-  v("experiment", c.experiment);
-  v("preset", c.preset);
-  v("seed", c.seed);
-  v("dataset", c.dataset);
-  v("data_dir", c.data_dir);
-  v("train_size", c.train_size);
-  v("valid_size", c.valid_size);
-  v("test_size", c.test_size);
-  v("latent_dim", c.latent_dim);
-  v("hidden", c.hidden);
-  v("inf_dropout", c.inf_dropout);
-  v("epochs", c.epochs);
-  v("batch_size", c.batch_size);
-  v("gen_lr", c.gen_lr);
-  v("inf_lr", c.inf_lr);
-  v("inf_l2", c.inf_l2);
-  v("grad_clip", c.grad_clip);
-  v("warmup_steps", c.warmup_steps);
-  v("logit_clamp", c.logit_clamp);
-  v("concentration_min", c.concentration_min);
-  v("concentration_max", c.concentration_max);
-  v("scale_min", c.scale_min);
-  v("scale_max", c.scale_max);
-  v("loc_clamp", c.loc_clamp);
-  v("gumbel_temperature", c.gumbel_temperature);
-  v("face_prior", c.face_prior);
-  v("gsp_quadrature_tolerance", c.gsp_quadrature_tolerance);
-  v("gsp_kl_samples", c.gsp_kl_samples);
-  v("validate_every", c.validate_every);
-  v("valid_is_samples", c.valid_is_samples);
-  v("final_is_samples", c.final_is_samples);
-  v("eval_batch_size", c.eval_batch_size);
-  v("eval_seed", c.eval_seed);
 }
 
 }  // namespace
@@ -132,44 +95,59 @@ void VaeConfig::validate() const {
   TORCH_CHECK(eval_batch_size >= 1, "config: eval_batch_size must be >= 1, got ", eval_batch_size);
 }
 
+void to_json(nlohmann::json& j, const LatentType& type) {
+  j = latent_name(type);
+}
+
+void from_json(const nlohmann::json& j, LatentType& type) {
+  type = parse_latent(j.get<std::string>());
+}
+
+// One table drives both directions of the JSON mapping (run/config_json.h).
+template <typename Visitor>
+void VaeConfig::visit_fields(VaeConfig& c, Visitor&& v) {
+  v("latent", c.latent);
+  v("experiment", c.experiment);
+  v("preset", c.preset);
+  v("seed", c.seed);
+  v("dataset", c.dataset);
+  v("data_dir", c.data_dir);
+  v("train_size", c.train_size);
+  v("valid_size", c.valid_size);
+  v("test_size", c.test_size);
+  v("latent_dim", c.latent_dim);
+  v("hidden", c.hidden);
+  v("inf_dropout", c.inf_dropout);
+  v("epochs", c.epochs);
+  v("batch_size", c.batch_size);
+  v("gen_lr", c.gen_lr);
+  v("inf_lr", c.inf_lr);
+  v("inf_l2", c.inf_l2);
+  v("grad_clip", c.grad_clip);
+  v("warmup_steps", c.warmup_steps);
+  v("logit_clamp", c.logit_clamp);
+  v("concentration_min", c.concentration_min);
+  v("concentration_max", c.concentration_max);
+  v("scale_min", c.scale_min);
+  v("scale_max", c.scale_max);
+  v("loc_clamp", c.loc_clamp);
+  v("gumbel_temperature", c.gumbel_temperature);
+  v("face_prior", c.face_prior);
+  v("gsp_quadrature_tolerance", c.gsp_quadrature_tolerance);
+  v("gsp_kl_samples", c.gsp_kl_samples);
+  v("validate_every", c.validate_every);
+  v("valid_is_samples", c.valid_is_samples);
+  v("final_is_samples", c.final_is_samples);
+  v("eval_batch_size", c.eval_batch_size);
+  v("eval_seed", c.eval_seed);
+}
+
 std::string VaeConfig::to_json() const {
-  nlohmann::ordered_json j;
-  j["latent"] = latent_name(latent);
-  visit_fields(const_cast<VaeConfig&>(*this), [&](const char* key, const auto& value) { j[key] = value; });
-  return j.dump(2) + "\n";
+  return run::config_to_json(*this);
 }
 
 VaeConfig VaeConfig::from_json(const std::string& text) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    TORCH_CHECK(false, "config.json: not valid JSON (", e.what(), ")");
-  }
-  TORCH_CHECK(j.is_object(), "config.json: expected a JSON object");
-  TORCH_CHECK(j.value("experiment", std::string()) == "vae_mnist",
-              "config.json: this run folder belongs to experiment '", j.value("experiment", std::string("?")),
-              "', not 'vae_mnist'");
-  VaeConfig c;
-  TORCH_CHECK(j.contains("latent") && j["latent"].is_string(), "config.json: missing key 'latent'");
-  c.latent = parse_latent(j["latent"].get<std::string>());
-  size_t known = 1;
-  visit_fields(c, [&](const char* key, auto& value) {
-    TORCH_CHECK(j.contains(key), "config.json: missing key '", key, "'");
-    try {
-      j.at(key).get_to(value);
-    } catch (const nlohmann::json::exception& e) {
-      TORCH_CHECK(false, "config.json: key '", key, "' has the wrong type (", e.what(), ")");
-    }
-    ++known;
-  });
-  if (known != j.size()) {
-    for (const auto& item : j.items()) {
-      bool found = item.key() == "latent";
-      visit_fields(c, [&](const char* key, auto&) { found = found || item.key() == key; });
-      TORCH_CHECK(found, "config.json: unknown key '", item.key(), "'");
-    }
-  }
+  VaeConfig c = run::config_from_json<VaeConfig>(text, "vae_mnist");
   c.validate();
   return c;
 }
@@ -213,4 +191,4 @@ VaeConfig make_preset(LatentType latent, const std::string& preset) {
   return c;
 }
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

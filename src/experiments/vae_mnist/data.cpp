@@ -3,7 +3,7 @@
 #include "mixdist/data/mnist.h"
 #include "mixdist/data/synthetic.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 namespace {
 
 at::Tensor flatten_grey(const at::Tensor& images_u8) {
@@ -51,4 +51,4 @@ const at::Tensor& split_images(const VaeData& data, const std::string& split) {
   TORCH_CHECK(false, "unknown split '", split, "'; valid splits: train, valid, test");
 }
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

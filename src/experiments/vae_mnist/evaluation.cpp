@@ -3,7 +3,7 @@
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/train/rng_state.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 const std::vector<std::string>& eval_metric_names() {
   static const std::vector<std::string> names = {"nll", "elbo",        "D",   "R",
@@ -61,4 +61,4 @@ EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const V
   return m;
 }
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

@@ -2,7 +2,7 @@
 
 #include "latents/latents.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 std::unique_ptr<Latent> make_latent(const VaeConfig& config) {
   config.validate();
@@ -29,4 +29,4 @@ MaxEntropyFacesVariant face_prior_variant(const VaeConfig& config) {
 }
 }  // namespace latents
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

@@ -5,7 +5,7 @@
 #include "mixdist/nn/dropout.h"
 #include "mixdist/nn/linear.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 namespace {
 
 using mixdist::nn::Activation;
@@ -63,4 +63,4 @@ at::Tensor DecoderImpl::log_likelihood_of_codes(const at::Tensor& x, const at::T
   return at::mm(x, logits.t()) - at::softplus(logits).sum(-1);
 }
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

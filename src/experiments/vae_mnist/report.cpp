@@ -7,7 +7,7 @@
 #include "mixdist/report/figures.h"
 #include "mixdist/train/rng_state.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 namespace {
 
 constexpr int64_t kSide = 28;
@@ -118,4 +118,4 @@ ReportFiles write_report_figures(VaeModelImpl& model, const VaeConfig& config, c
   return files;
 }
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

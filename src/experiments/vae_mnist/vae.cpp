@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 VaeModelImpl::VaeModelImpl(const VaeConfig& config) : latent_(make_latent(config)) {
   encoder_ = register_module("encoder", Encoder(kImagePixels, config.hidden, latent_->head_sizes(),
@@ -52,4 +52,4 @@ at::Tensor VaeModelImpl::posterior_sample(const at::Tensor& x) {
   return latent_->importance_samples(encoder_->forward(x), 1).latent.squeeze(0);
 }
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

@@ -24,7 +24,8 @@ template <typename Config>
 std::string config_to_json(const Config& config) {
   nlohmann::ordered_json j;
   Config copy = config;
-  Config::visit_fields(copy, [&](const char* key, const auto& value) { j[key] = value; });
+  // Through nlohmann::json, whose to_json overloads the config types provide, into the ordered object.
+  Config::visit_fields(copy, [&](const char* key, const auto& value) { j[key] = nlohmann::json(value); });
   return j.dump(2) + "\n";
 }
 

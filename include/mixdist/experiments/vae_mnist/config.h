@@ -5,10 +5,11 @@
 // to runs/NAME/config.json; `quick` and `paper` presets fill in the per-model settings of §4.5.
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 // The six models of EXPERIMENTS.md §4.3.
 enum class LatentType {
@@ -25,6 +26,9 @@ std::string latent_name(LatentType type);
 // Inverse of latent_name; a c10::Error listing the valid names otherwise.
 LatentType parse_latent(const std::string& name);
 const std::vector<LatentType>& all_latent_types();
+// config.json's "latent" (nlohmann's ADL hooks); an unknown name is a c10::Error listing the valid ones.
+void to_json(nlohmann::json& j, const LatentType& type);
+void from_json(const nlohmann::json& j, LatentType& type);
 
 struct VaeConfig {
   std::string experiment = "vae_mnist";  // guards against evaluating another experiment's run folder
@@ -78,6 +82,9 @@ struct VaeConfig {
   std::string to_json() const;  // pretty-printed
   // Parses a config written by to_json (unknown keys are an error: they mean another experiment or version).
   static VaeConfig from_json(const std::string& text);
+  // Every field with its config.json key, in file order (run/config_json.h); defined in config.cpp.
+  template <typename Visitor>
+  static void visit_fields(VaeConfig& c, Visitor&& v);
 };
 
 // The paper's settings for `latent` (EXPERIMENTS.md §4.5 table) at the given preset:
@@ -86,4 +93,4 @@ struct VaeConfig {
 //   quick: the same models and optimisers, 10 epochs, validation with 10 samples, final evaluation with 100.
 VaeConfig make_preset(LatentType latent, const std::string& preset);
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

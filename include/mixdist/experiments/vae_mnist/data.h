@@ -7,7 +7,7 @@
 
 #include "mixdist/experiments/vae_mnist/config.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 struct VaeData {
   at::Tensor train, valid, test;  // [N, 784] float in [0, 1]
@@ -24,4 +24,4 @@ at::Tensor binarize(const at::Tensor& grey, c10::optional<at::Generator> generat
 // "train", "valid" or "test" -> the matching tensor; a named error otherwise.
 const at::Tensor& split_images(const VaeData& data, const std::string& split);
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

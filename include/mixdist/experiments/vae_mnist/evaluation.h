@@ -10,7 +10,7 @@
 
 #include "mixdist/experiments/vae_mnist/vae.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 struct EvalMetrics {
   double nll = 0, elbo = 0, distortion = 0, rate = 0;
@@ -29,5 +29,4 @@ EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const V
 const std::vector<std::string>& eval_metric_names();
 std::vector<double> eval_metric_values(const EvalMetrics& m);
 
-
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

@@ -14,7 +14,7 @@
 
 #include "mixdist/experiments/vae_mnist/config.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 // log p(x | latent) of the batch x [B, 784] under the decoder.
 struct LogLikelihood {
@@ -69,4 +69,4 @@ class Latent {
 // no generator argument, so one stream for everything is what makes a resumed run identical).
 std::unique_ptr<Latent> make_latent(const VaeConfig& config);
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

@@ -12,7 +12,7 @@
 
 #include <vector>
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 class EncoderImpl : public torch::nn::Module {
  public:
@@ -45,4 +45,4 @@ class DecoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Decoder);
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

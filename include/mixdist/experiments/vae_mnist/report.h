@@ -9,7 +9,7 @@
 
 #include "mixdist/experiments/vae_mnist/vae.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 struct ReportFiles {
   std::vector<std::string> written;  // paths, in the order written
@@ -24,4 +24,4 @@ ReportFiles write_report_figures(VaeModelImpl& model, const VaeConfig& config, c
 // Frequencies of support sizes 1..L of latents [N, L] (nonzero coordinates per row), summing to 1.
 std::vector<double> support_size_histogram(const at::Tensor& latents);
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

@@ -12,7 +12,7 @@
 #include "mixdist/experiments/vae_mnist/latent.h"
 #include "mixdist/experiments/vae_mnist/networks.h"
 
-namespace mixdist::experiments::vae {
+namespace mixdist::experiments::vae_mnist {
 
 constexpr int64_t kImagePixels = 784;
 
@@ -46,4 +46,4 @@ class VaeModelImpl : public torch::nn::Module {
 };
 TORCH_MODULE(VaeModel);
 
-}  // namespace mixdist::experiments::vae
+}  // namespace mixdist::experiments::vae_mnist

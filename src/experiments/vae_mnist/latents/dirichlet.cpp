@@ -3,7 +3,7 @@
 #include "mixdist/distributions/dirichlet.h"
 #include "latents.h"
 
-namespace mixdist::experiments::vae::latents {
+namespace mixdist::experiments::vae_mnist::latents {
 namespace {
 
 class DirichletLatent final : public Latent {
@@ -50,4 +50,4 @@ std::unique_ptr<Latent> make_dirichlet(const VaeConfig& config) {
   return std::make_unique<DirichletLatent>(config);
 }
 
-}  // namespace mixdist::experiments::vae::latents
+}  // namespace mixdist::experiments::vae_mnist::latents

@@ -2,7 +2,7 @@
 #include "latents.h"
 #include "mixdist/distributions/normal.h"
 
-namespace mixdist::experiments::vae::latents {
+namespace mixdist::experiments::vae_mnist::latents {
 namespace {
 
 class GaussianLatent final : public Latent {
@@ -44,4 +44,4 @@ std::unique_ptr<Latent> make_gaussian(const VaeConfig& config) {
   return std::make_unique<GaussianLatent>(config);
 }
 
-}  // namespace mixdist::experiments::vae::latents
+}  // namespace mixdist::experiments::vae_mnist::latents

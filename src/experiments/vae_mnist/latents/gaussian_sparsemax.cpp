@@ -8,7 +8,7 @@
 #include "latents.h"
 #include "mixdist/distributions/mixed_dirichlet.h"
 
-namespace mixdist::experiments::vae::latents {
+namespace mixdist::experiments::vae_mnist::latents {
 namespace {
 
 class GaussianSparsemaxLatent final : public Latent {
@@ -63,4 +63,4 @@ std::unique_ptr<Latent> make_gaussian_sparsemax(const VaeConfig& config) {
   return std::make_unique<GaussianSparsemaxLatent>(config);
 }
 
-}  // namespace mixdist::experiments::vae::latents
+}  // namespace mixdist::experiments::vae_mnist::latents

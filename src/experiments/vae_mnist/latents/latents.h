@@ -7,7 +7,7 @@
 #include "mixdist/distributions/max_entropy_faces.h"
 #include "mixdist/experiments/vae_mnist/latent.h"
 
-namespace mixdist::experiments::vae::latents {
+namespace mixdist::experiments::vae_mnist::latents {
 
 std::unique_ptr<Latent> make_gaussian(const VaeConfig& config);
 std::unique_ptr<Latent> make_dirichlet(const VaeConfig& config);
@@ -19,4 +19,4 @@ std::unique_ptr<Latent> make_mixed_dirichlet(const VaeConfig& config);
 // max-entropy face prior variant named by config.face_prior.
 mixdist::MaxEntropyFacesVariant face_prior_variant(const VaeConfig& config);
 
-}  // namespace mixdist::experiments::vae::latents
+}  // namespace mixdist::experiments::vae_mnist::latents

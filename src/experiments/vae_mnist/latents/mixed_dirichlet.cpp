@@ -6,7 +6,7 @@
 #include "latents.h"
 #include "mixdist/distributions/masked_dirichlet.h"
 
-namespace mixdist::experiments::vae::latents {
+namespace mixdist::experiments::vae_mnist::latents {
 namespace {
 
 class MixedDirichletLatent final : public Latent {
@@ -67,4 +67,4 @@ std::unique_ptr<Latent> make_mixed_dirichlet(const VaeConfig& config) {
   return std::make_unique<MixedDirichletLatent>(config);
 }
 
-}  // namespace mixdist::experiments::vae::latents
+}  // namespace mixdist::experiments::vae_mnist::latents

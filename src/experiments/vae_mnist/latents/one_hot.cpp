@@ -4,7 +4,7 @@
 #include "latents.h"
 #include "mixdist/distributions/gumbel_softmax.h"
 
-namespace mixdist::experiments::vae::latents {
+namespace mixdist::experiments::vae_mnist::latents {
 namespace {
 
 class OneHotLatent : public Latent {
@@ -84,4 +84,4 @@ std::unique_ptr<Latent> make_gumbel_softmax_st(const VaeConfig& config) {
   return std::make_unique<GumbelSoftmaxSTLatent>(config);
 }
 
-}  // namespace mixdist::experiments::vae::latents
+}  // namespace mixdist::experiments::vae_mnist::latents

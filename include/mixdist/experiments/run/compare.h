@@ -1,0 +1,43 @@
+#pragma once
+
+// Side-by-side comparison of finished runs (runs/*/summary.json) of any experiments: runs are grouped by
+// experiment, variant (e.g. the latent) and preset, and each group's metrics are averaged over its seeds,
+// with the spread the experiment asks for (ExperimentInfo::spread). One Markdown table per experiment, and a
+// CSV in long form (one line per group and metric) that holds every experiment at once.
+
+#include <string>
+#include <vector>
+
+#include "mixdist/experiments/run/experiment.h"
+
+namespace mixdist::experiments::run {
+
+struct RunSummary {
+  std::string run_dir, experiment, variant, preset;
+  int64_t seed = 0, epochs = 0;
+  std::vector<double> values;  // in the experiment's comparison column order
+};
+
+struct ComparisonRow {
+  std::string experiment, variant, preset;
+  int64_t runs = 0;
+  std::vector<double> mean, spread;  // in the experiment's comparison column order
+};
+
+// Reads run_dir/summary.json (split "valid" or "test"); clear errors for a folder that is not a finished run
+// of one of `experiments`.
+RunSummary read_run_summary(const std::vector<ExperimentInfo>& experiments, const std::string& run_dir,
+                            const std::string& split);
+// Groups runs by (experiment, variant, preset), in the order of `experiments` and of their variants.
+std::vector<ComparisonRow> compare_runs(const std::vector<ExperimentInfo>& experiments,
+                                        const std::vector<RunSummary>& runs);
+std::string comparison_markdown(const std::vector<ExperimentInfo>& experiments,
+                                const std::vector<ComparisonRow>& rows, const std::string& split);
+std::string comparison_csv(const std::vector<ExperimentInfo>& experiments,
+                           const std::vector<ComparisonRow>& rows);
+
+// The experiment called `name`; a c10::Error listing the known ones otherwise.
+const ExperimentInfo& find_experiment(const std::vector<ExperimentInfo>& experiments,
+                                      const std::string& name);
+
+}  // namespace mixdist::experiments::run

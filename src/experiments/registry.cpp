@@ -1,0 +1,12 @@
+#include "mixdist/experiments/registry.h"
+
+#include "mixdist/experiments/vae_mnist/experiment.h"
+
+namespace mixdist::experiments {
+
+const std::vector<run::ExperimentInfo>& all_experiments() {
+  static const std::vector<run::ExperimentInfo> experiments = {vae_mnist::info()};
+  return experiments;
+}
+
+}  // namespace mixdist::experiments

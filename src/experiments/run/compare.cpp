@@ -1,0 +1,150 @@
+#include "mixdist/experiments/run/compare.h"
+
+#include <c10/util/Exception.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <tuple>
+
+#include "mixdist/experiments/run/config_json.h"
+#include "mixdist/io/atomic_file.h"
+
+namespace mixdist::experiments::run {
+namespace {
+
+size_t rank_of(const std::vector<std::string>& order, const std::string& value) {
+  return static_cast<size_t>(std::find(order.begin(), order.end(), value) - order.begin());
+}
+
+size_t experiment_rank(const std::vector<ExperimentInfo>& experiments, const std::string& name) {
+  for (size_t i = 0; i < experiments.size(); ++i)
+    if (experiments[i].name == name) return i;
+  return experiments.size();
+}
+
+const char* spread_name(ExperimentInfo::Spread spread) {
+  return spread == ExperimentInfo::Spread::kStandardError ? "standard error" : "std";
+}
+
+// Population std (np.std) or the standard error of the mean (sample std over sqrt(n); 0 for one run).
+double spread_of(const std::vector<double>& values, double mean, ExperimentInfo::Spread spread) {
+  double ss = 0;
+  for (double v : values) ss += (v - mean) * (v - mean);
+  const double n = static_cast<double>(values.size());
+  if (spread == ExperimentInfo::Spread::kPopulationStd) return std::sqrt(ss / n);
+  return n > 1 ? std::sqrt(ss / (n - 1)) / std::sqrt(n) : 0.0;
+}
+
+}  // namespace
+
+const ExperimentInfo& find_experiment(const std::vector<ExperimentInfo>& experiments,
+                                      const std::string& name) {
+  std::string known;
+  for (const auto& e : experiments) {
+    if (e.name == name) return e;
+    known += (known.empty() ? "" : ", ") + e.name;
+  }
+  TORCH_CHECK(false, "unknown experiment '", name, "'; this mixdist knows: ", known);
+}
+
+RunSummary read_run_summary(const std::vector<ExperimentInfo>& experiments, const std::string& run_dir,
+                            const std::string& split) {
+  TORCH_CHECK(split == "valid" || split == "test", "split must be 'valid' or 'test', got '", split, "'");
+  const std::string path = run_dir + "/summary.json";
+  const nlohmann::json j = parse_json_object(io::read_file(path), path);
+  const std::string name = j.value("experiment", std::string("?"));
+  const ExperimentInfo* info = nullptr;
+  for (const auto& e : experiments)
+    if (e.name == name) info = &e;
+  TORCH_CHECK(info != nullptr, path, ": a summary of experiment '", name,
+              "', which this mixdist does not know");
+  TORCH_CHECK(j.contains(split) && j[split].is_object(), path, ": no '", split, "' metrics");
+  RunSummary s;
+  s.run_dir = run_dir;
+  s.experiment = name;
+  s.variant = j.value(info->variant_key, std::string("?"));
+  s.preset = j.value("preset", std::string("?"));
+  s.seed = j.value("seed", int64_t{0});
+  s.epochs = j.value("epochs", int64_t{0});
+  for (const auto& column : info->comparison) {
+    TORCH_CHECK(j[split].contains(column.key) && j[split][column.key].is_number(), path, ": '", split,
+                "' has no metric '", column.key, "'");
+    s.values.push_back(j[split][column.key].get<double>());
+  }
+  return s;
+}
+
+std::vector<ComparisonRow> compare_runs(const std::vector<ExperimentInfo>& experiments,
+                                        const std::vector<RunSummary>& runs) {
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<const RunSummary*>> groups;
+  for (const auto& r : runs) groups[{r.experiment, r.variant, r.preset}].push_back(&r);
+  std::vector<ComparisonRow> rows;
+  for (const auto& [key, members] : groups) {
+    const ExperimentInfo& info = find_experiment(experiments, std::get<0>(key));
+    ComparisonRow row;
+    std::tie(row.experiment, row.variant, row.preset) = key;
+    row.runs = static_cast<int64_t>(members.size());
+    for (size_t k = 0; k < info.comparison.size(); ++k) {
+      std::vector<double> values;
+      for (const auto* r : members) values.push_back(r->values.at(k));
+      double mean = 0;
+      for (double v : values) mean += v;
+      mean /= static_cast<double>(values.size());
+      row.mean.push_back(mean);
+      row.spread.push_back(spread_of(values, mean, info.spread));
+    }
+    rows.push_back(std::move(row));
+  }
+  auto order = [&](const ComparisonRow& r) {
+    const size_t e = experiment_rank(experiments, r.experiment);
+    const size_t v = e < experiments.size() ? rank_of(experiments[e].variants, r.variant) : 0;
+    return std::make_tuple(e, v, r.variant, r.preset);
+  };
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const ComparisonRow& a, const ComparisonRow& b) { return order(a) < order(b); });
+  return rows;
+}
+
+std::string comparison_markdown(const std::vector<ExperimentInfo>& experiments,
+                                const std::vector<ComparisonRow>& rows, const std::string& split) {
+  std::string out;
+  for (const ExperimentInfo& info : experiments) {
+    std::vector<const ComparisonRow*> mine;
+    for (const auto& r : rows)
+      if (r.experiment == info.name) mine.push_back(&r);
+    if (mine.empty()) continue;
+    out += fmt::format("{}{} ({}): {} split, mean ± {} over seeds ({})\n\n| {} | preset | runs |",
+                       out.empty() ? "" : "\n", info.title, info.name, split, spread_name(info.spread),
+                       info.unit, info.variant_key);
+    for (const auto& c : info.comparison) out += " " + c.title + " |";
+    out += "\n|---|---|---|";
+    for (size_t k = 0; k < info.comparison.size(); ++k) out += "---|";
+    out += "\n";
+    for (const auto* r : mine) {
+      out += fmt::format("| {} | {} | {} |", r->variant, r->preset, r->runs);
+      for (size_t k = 0; k < r->mean.size(); ++k)
+        out += fmt::format(" {:.{}f} ± {:.{}f} |", r->mean[k], info.comparison[k].decimals, r->spread[k],
+                           info.comparison[k].decimals);
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string comparison_csv(const std::vector<ExperimentInfo>& experiments,
+                           const std::vector<ComparisonRow>& rows) {
+  std::string out = "experiment,variant,preset,runs,metric,mean,spread,spread_kind\n";
+  for (const auto& r : rows) {
+    const ExperimentInfo& info = find_experiment(experiments, r.experiment);
+    for (size_t k = 0; k < info.comparison.size(); ++k)
+      out += fmt::format("{},{},{},{},{},{},{},{}\n", r.experiment, r.variant, r.preset, r.runs,
+                         info.comparison[k].key, r.mean[k], r.spread[k],
+                         info.spread == ExperimentInfo::Spread::kStandardError ? "sem" : "std");
+  }
+  return out;
+}
+
+}  // namespace mixdist::experiments::run

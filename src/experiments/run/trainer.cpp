@@ -1,0 +1,396 @@
+#include "mixdist/experiments/run/trainer.h"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "mixdist/experiments/run/checkpoint.h"
+#include "mixdist/experiments/run/config_json.h"
+#include "mixdist/experiments/run/run_folder.h"
+#include "mixdist/io/atomic_file.h"
+#include "mixdist/train/metrics_table.h"
+#include "mixdist/train/progress.h"
+#include "mixdist/train/stop_signal.h"
+
+namespace mixdist::experiments::run {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr size_t kSecondsColumn = 2;  // after "epoch" and "step"
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Ctrl-C / SIGTERM request a clean stop while training runs; the previous handlers come back afterwards.
+struct StopSignalScope {
+  StopSignalScope() { train::StopSignal::install(); }
+  ~StopSignalScope() { train::StopSignal::uninstall(); }
+};
+
+std::string variant_of(const ExperimentInfo& info, const nlohmann::json& config) {
+  TORCH_CHECK(config.contains(info.variant_key) && config[info.variant_key].is_string(), "config of ",
+              info.name, ": missing key '", info.variant_key, "'");
+  return config[info.variant_key].get<std::string>();
+}
+
+int64_t integer_setting(const nlohmann::json& config, const char* key) {
+  TORCH_CHECK(config.contains(key) && config[key].is_number_integer(), "config: missing integer key '", key,
+              "'");
+  return config[key].get<int64_t>();
+}
+
+// A resumed run never silently ignores a setting the caller chose: every explicit setting but "epochs" must
+// equal the run's, and all that do not are named in one error, each with both values.
+void check_resume_settings(const nlohmann::json& have, const nlohmann::json& want,
+                           const std::map<std::string, std::string>& explicit_settings,
+                           const std::string& dir) {
+  std::string conflicts;
+  for (const auto& [key, name] : explicit_settings) {
+    TORCH_CHECK(have.contains(key), "train: explicit setting '", key, "' (", name,
+                ") is not a key of config.json");
+    if (key == "epochs" || have[key] == want[key]) continue;
+    conflicts += fmt::format("{}{} {} (the run has {})", conflicts.empty() ? "" : ", ", name,
+                             want[key].dump(), have[key].dump());
+  }
+  TORCH_CHECK(conflicts.empty(), "cannot resume ", dir, " with different settings: ", conflicts,
+              ". A resumed run keeps the settings of its config.json; only the number of epochs may change");
+}
+
+// Whether summary.json holds the final evaluation of the run's last completed epoch (an extended run keeps
+// its old summary until the new one replaces it; a run stopped during its final evaluation has none).
+bool summary_is_current(const std::string& path, const Progress& at) {
+  if (!path_exists(path)) return false;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(io::read_file(path));
+    return j.value("epochs", int64_t{-1}) == at.epoch && j.value("steps", int64_t{-1}) == at.step;
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  } catch (const c10::Error&) {
+    return false;
+  }
+}
+
+nlohmann::ordered_json evaluation_json(const Evaluation& e) {
+  nlohmann::ordered_json j;
+  for (const auto& [name, value] : e.metrics) j[name] = value;
+  j["images"] = e.images;
+  if (e.samples > 0) j["is_samples"] = e.samples;
+  return j;
+}
+
+bool better(const ExperimentInfo& info, double value, double best) {
+  if (std::isnan(value)) return false;
+  if (std::isnan(best)) return true;
+  return info.selection_minimises ? value < best : value > best;
+}
+
+// The per-epoch loop, with the state that the checkpoints carry.
+class RunLoop {
+ public:
+  RunLoop(const ExperimentInfo& info, Experiment& experiment, std::string variant, const RunOptions& options)
+      : info_(info),
+        experiment_(experiment),
+        variant_(std::move(variant)),
+        options_(options),
+        log_(*options.log),
+        paths_(options.run_dir),
+        table_(metrics_columns(experiment)),
+        selection_column_(table_.column_index("valid_" + info.selection_metric)) {}
+
+  void restore(TrainingState state) {
+    state_ = std::move(state);
+    for (const auto& row : state_.metrics_rows) table_.append(row);
+  }
+  const TrainingState& state() const { return state_; }
+  const train::MetricsTable& table() const { return table_; }
+
+  double train_seconds() const {
+    double s = 0;
+    for (const auto& row : state_.metrics_rows) s += row[kSecondsColumn];
+    return s;
+  }
+
+  // Trains one epoch and records it; false if a stop request dropped it.
+  bool run_epoch() {
+    const int64_t epoch = state_.progress.epoch + 1, steps = experiment_.steps_per_epoch();
+    experiment_.model().train();
+    train::ProgressBar bar(train::ProgressOptions()
+                               .label(fmt::format("epoch {}/{}", epoch, experiment_.epochs()))
+                               .total_steps(steps)
+                               .interactive(options_.interactive)
+                               .stream(options_.log));
+    const auto start = Clock::now();
+    Progress at = state_.progress;
+    experiment_.begin_epoch(at);
+    for (int64_t s = 0; s < steps; ++s) {
+      if (train::StopSignal::requested()) {
+        log_ << fmt::format("\nstopped during epoch {}; its {} steps are dropped. Resume with --resume.\n",
+                            epoch, s);
+        return false;
+      }
+      const double loss = experiment_.train_step(s, at);
+      ++at.step;
+      TORCH_CHECK(std::isfinite(loss), "training diverged at epoch ", epoch, " step ", at.step,
+                  ": the loss is not finite");
+      bar.update(s + 1, loss);
+    }
+    at.epoch = epoch;
+    std::vector<double> row = {double(epoch), double(at.step), seconds_since(start)};
+    const std::vector<double> train_values = experiment_.end_epoch();
+    TORCH_CHECK(train_values.size() == experiment_.train_columns().size(), "experiment ", info_.name,
+                ": end_epoch gave ", train_values.size(), " values for ", experiment_.train_columns().size(),
+                " training columns");
+    row.insert(row.end(), train_values.begin(), train_values.end());
+    const bool validate = epoch == experiment_.epochs() || experiment_.validates_after(epoch);
+    Evaluation v;
+    if (validate) {
+      v = experiment_.validate(at);
+      append_values(row, v);
+    } else {
+      row.insert(row.end(), experiment_.eval_columns().size(), kNaN);
+    }
+    bar.finish(experiment_.epoch_summary(train_values, validate ? &v : nullptr));
+    state_.progress = at;
+    record(row, /*replace_last=*/false);
+    return true;
+  }
+
+  // The last epoch is always validated. Its row lacks validation only when a resumed run's planned epochs
+  // were lowered to those it had completed: validate it now, as a run planned that way from the start did
+  // (evaluations leave the generator alone, so the checkpoints stay those of that run).
+  void validate_last_epoch_if_missing() {
+    if (state_.metrics_rows.empty() || !std::isnan(state_.metrics_rows.back()[selection_column_])) return;
+    std::vector<double> row = state_.metrics_rows.back();
+    row.resize(row.size() - experiment_.eval_columns().size());
+    const Evaluation v = experiment_.validate(state_.progress);
+    append_values(row, v);
+    log_ << fmt::format("epoch {} is now the last: valid {}\n", state_.progress.epoch,
+                        experiment_.describe(v));
+    record(row, /*replace_last=*/true);
+  }
+
+ private:
+  void append_values(std::vector<double>& row, const Evaluation& v) const {
+    TORCH_CHECK(v.metrics.size() == experiment_.eval_columns().size(), "experiment ", info_.name,
+                ": an evaluation gave ", v.metrics.size(), " values for ", experiment_.eval_columns().size(),
+                " columns");
+    for (const auto& entry : v.metrics) row.push_back(entry.second);
+  }
+
+  void record(const std::vector<double>& row, bool replace_last) {
+    const bool best = better(info_, row[selection_column_], state_.best_valid);
+    if (best) state_.best_valid = row[selection_column_];
+    if (replace_last) {
+      state_.metrics_rows.back() = row;
+      table_.truncate(table_.num_rows() - 1);
+    } else {
+      state_.metrics_rows.push_back(row);
+    }
+    table_.append(row);
+    // Checkpoint first: it carries the metric rows too, so a crash between the two writes loses nothing.
+    save_checkpoint(paths_.last, info_, variant_, experiment_, state_);
+    if (best) save_checkpoint(paths_.best, info_, variant_, experiment_, state_);
+    table_.save(paths_.metrics);
+  }
+
+  const ExperimentInfo& info_;
+  Experiment& experiment_;
+  std::string variant_;
+  const RunOptions& options_;
+  std::ostream& log_;
+  RunPaths paths_;
+  train::MetricsTable table_;
+  size_t selection_column_;
+  TrainingState state_;
+};
+
+}  // namespace
+
+std::vector<std::string> metrics_columns(const Experiment& experiment) {
+  std::vector<std::string> c = {"epoch", "step", "seconds"};
+  for (const auto& name : experiment.train_columns()) c.push_back(name);
+  for (const auto& name : experiment.eval_columns()) c.push_back("valid_" + name);
+  return c;
+}
+
+RunResult train(const ExperimentInfo& info, const std::string& config_json, const RunOptions& options) {
+  TORCH_CHECK(!options.run_dir.empty(), "train: run_dir must not be empty");
+  TORCH_CHECK(options.log != nullptr, "train: log stream must not be null");
+  std::ostream& log = *options.log;
+  const RunPaths paths(options.run_dir);
+  const std::string& dir = paths.dir;
+
+  const nlohmann::json requested = parse_json_object(config_json, "the requested config");
+  const std::string variant = variant_of(info, requested);
+  nlohmann::json config = requested;
+  if (options.resume) {
+    config = read_run_config(dir);
+    TORCH_CHECK(experiment_name(config) == info.name, paths.config,
+                ": this run folder belongs to experiment '", experiment_name(config), "', not '", info.name,
+                "'");
+    const std::string had = variant_of(info, config);
+    TORCH_CHECK(had == variant, "run folder ", dir, " was trained with ", info.variant_key, " '", had,
+                "', not '", variant, "'");
+    check_resume_settings(config, requested, options.explicit_settings, dir);
+  } else {
+    TORCH_CHECK(!path_exists(paths.config), "run folder ", dir,
+                " already holds a run; pass --resume to continue it, or choose another --out");
+  }
+  const int64_t saved_epochs = integer_setting(config, "epochs");
+  const bool epochs_change = options.resume && options.explicit_settings.count("epochs") > 0 &&
+                             integer_setting(requested, "epochs") != saved_epochs;
+  nlohmann::json planned = config;
+  if (epochs_change) planned["epochs"] = requested["epochs"];
+
+  // The experiment validates the config and loads its data before anything is written: a bad setting or
+  // missing data must not leave behind a run folder that then asks for --resume.
+  at::manual_seed(static_cast<uint64_t>(integer_setting(planned, "seed")));
+  const std::unique_ptr<Experiment> experiment = info.create(planned.dump());
+  if (!options.resume) {
+    make_dirs(dir);
+    io::write_file_atomically(paths.config, experiment->config_json());
+  }
+
+  RunLoop loop(info, *experiment, variant, options);
+  // A run stopped before its first epoch completed has no checkpoint: nothing to restore, and starting over
+  // is the same run.
+  const bool restored = options.resume && path_exists(paths.last);
+  if (restored) loop.restore(load_checkpoint(paths.last, info, variant, *experiment));
+  const Progress done = loop.state().progress;
+  RunResult result;
+  result.epochs_completed = done.epoch;
+  result.steps = done.step;
+
+  if (epochs_change) {
+    TORCH_CHECK(experiment->epochs() >= done.epoch, "cannot resume ", dir, " with ",
+                options.explicit_settings.at("epochs"), " ", experiment->epochs(),
+                ": it has already completed epoch ", done.epoch, " of ", saved_epochs,
+                "; the planned epochs can be lowered to ", done.epoch, " at the least");
+    io::write_file_atomically(paths.config, experiment->config_json());
+    log << fmt::format("{}: planned epochs {} -> {} (config.json updated)\n", dir, saved_epochs,
+                       experiment->epochs());
+  }
+  if (options.resume && done.epoch >= experiment->epochs() && summary_is_current(paths.summary, done)) {
+    log << fmt::format(
+        "nothing to do: {} has completed all its epochs ({}) and been evaluated (summary.json); "
+        "resume with a larger --epochs to train it further\n",
+        dir, experiment->epochs());
+    result.finished = true;
+    result.summary_path = paths.summary;
+    return result;
+  }
+  if (restored)
+    log << fmt::format("resuming {} from epoch {} of {} (step {})\n", dir, done.epoch, experiment->epochs(),
+                       done.step);
+  else if (options.resume)
+    log << fmt::format("{} has no completed epoch yet; starting from the beginning\n", dir);
+
+  {
+    const StopSignalScope stop_signal_scope;
+    while (loop.state().progress.epoch < experiment->epochs()) {
+      if (options.stop_after_epoch >= 0 && loop.state().progress.epoch >= options.stop_after_epoch) break;
+      if (!loop.run_epoch()) break;
+    }
+  }
+  const Progress at = loop.state().progress;
+  result.epochs_completed = at.epoch;
+  result.steps = at.step;
+  result.finished = at.epoch >= experiment->epochs();
+  if (!result.finished) {
+    if (!train::StopSignal::requested())
+      log << fmt::format("stopped after epoch {} of {}; resume with --resume\n", at.epoch,
+                         experiment->epochs());
+    return result;
+  }
+  loop.validate_last_epoch_if_missing();
+  if (!options.final_evaluation) return result;
+
+  // The reported checkpoint: ckpt.last is the model in memory now; ckpt.best is loaded (training is over).
+  Progress reported = at;
+  if (info.final_checkpoint == "best" && path_exists(paths.best))
+    reported = load_model(paths.best, info, variant, experiment->model());
+  log << fmt::format("final evaluation of ckpt.{}\n", info.final_checkpoint);
+  const auto eval_start = Clock::now();
+  const Evaluation valid = experiment->evaluate("valid", 0, reported);
+  log << "  valid: " << experiment->describe(valid) << "\n";
+  const Evaluation test = experiment->evaluate("test", 0, reported);
+  log << "  test:  " << experiment->describe(test) << "\n";
+  const double eval_seconds = seconds_since(eval_start);
+
+  const double train_seconds = loop.train_seconds();
+  const double best = loop.state().best_valid;
+  nlohmann::ordered_json j;
+  j["experiment"] = info.name;
+  j[info.variant_key] = variant;
+  j["preset"] = planned.value("preset", std::string());
+  j["seed"] = integer_setting(planned, "seed");
+  j["epochs"] = at.epoch;
+  j["steps"] = at.step;
+  j["checkpoint"] = info.final_checkpoint;
+  if (reported.step != at.step) j["checkpoint_epoch"] = reported.epoch;
+  j["valid"] = evaluation_json(valid);
+  j["test"] = evaluation_json(test);
+  j["best_valid_" + info.selection_metric] = std::isfinite(best) ? nlohmann::json(best) : nlohmann::json();
+  j["train_seconds"] = train_seconds;
+  j["train_steps_per_second"] = train_seconds > 0 ? double(at.step) / train_seconds : 0.0;
+  j["final_eval_seconds"] = eval_seconds;
+  io::write_file_atomically(paths.summary, j.dump(2) + "\n");
+  result.summary_path = paths.summary;
+  if (options.figures) {
+    const train::MetricsTable& table = loop.table();
+    for (const auto& f : experiment->write_figures(dir, table.columns(), table.rows()))
+      log << "  wrote " << f << "\n";
+  }
+  log << "  wrote " << paths.summary << "\n";
+  return result;
+}
+
+RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_dir, const std::string& split,
+                           const std::string& checkpoint, int64_t samples, std::ostream* log) {
+  TORCH_CHECK(split == "valid" || split == "test", "split must be 'valid' or 'test', got '", split, "'");
+  TORCH_CHECK(checkpoint == "last" || checkpoint == "best", "checkpoint must be 'last' or 'best', got '",
+              checkpoint, "'");
+  TORCH_CHECK(samples >= 0, "the number of importance samples must be >= 1 (or 0: the run's own), got ",
+              samples);
+  const nlohmann::json config = read_run_config(run_dir);
+  TORCH_CHECK(experiment_name(config) == info.name, run_dir,
+              "/config.json: this run folder belongs to experiment '", experiment_name(config), "', not '",
+              info.name, "'");
+  const std::string variant = variant_of(info, config);
+  at::manual_seed(static_cast<uint64_t>(integer_setting(config, "seed")));
+  const std::unique_ptr<Experiment> experiment = info.create(config.dump());
+  const Progress at =
+      load_model(RunPaths(run_dir).dir + "/ckpt." + checkpoint, info, variant, experiment->model());
+  RunEvaluation r;
+  r.evaluation = experiment->evaluate(split, samples, at);
+  r.split = split;
+  r.checkpoint = checkpoint;
+  r.output_path = r.evaluation.samples > 0
+                      ? fmt::format("{}/eval_{}_{}_{}.json", run_dir, split, checkpoint, r.evaluation.samples)
+                      : fmt::format("{}/eval_{}_{}.json", run_dir, split, checkpoint);
+  nlohmann::ordered_json j;
+  j["experiment"] = info.name;
+  j[info.variant_key] = variant;
+  j["seed"] = integer_setting(config, "seed");
+  j["split"] = split;
+  j["checkpoint"] = checkpoint;
+  j["checkpoint_epoch"] = at.epoch;
+  j["metrics"] = evaluation_json(r.evaluation);
+  io::write_file_atomically(r.output_path, j.dump(2) + "\n");
+  if (log)
+    *log << fmt::format("{} ({} split, ckpt.{}{}): {}\n", run_dir, split, checkpoint,
+                        r.evaluation.samples > 0
+                            ? fmt::format(", {} importance samples", r.evaluation.samples)
+                            : std::string(),
+                        experiment->describe(r.evaluation));
+  return r;
+}
+
+}  // namespace mixdist::experiments::run

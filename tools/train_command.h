@@ -1,0 +1,42 @@
+#pragma once
+
+// `mixdist train <experiment>`: the options every experiment shares (--preset --seed --epochs --out --resume
+// --no-figures ...) and the experiment's own, each bound to a config.json key. Options given on the command
+// line override the preset's values; with --resume they must agree with the run's config.json (only --epochs
+// may change), which run::train checks by key.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "mixdist/experiments/run/experiment.h"
+
+namespace mixdist::tools {
+
+enum class OptionKind { kInteger, kNumber, kText };
+
+struct ConfigOption {
+  std::string option;  // e.g. "--is-samples"
+  std::string key;     // e.g. "final_is_samples"
+  OptionKind kind;
+  std::string help;
+};
+
+struct TrainCommand {
+  const experiments::run::ExperimentInfo* info = nullptr;
+  std::string description;
+  std::string variant_option;  // e.g. "--latent": required, its value is the config's variant_key
+  std::string variant_help;
+  std::string preset_help;
+  // The config JSON of a variant at a preset ("quick" or "paper"); c10::Error for unknown names.
+  std::function<std::string(const std::string& variant, const std::string& preset)> preset;
+  // Besides --preset, --seed and --epochs.
+  std::vector<ConfigOption> options;
+  // Default run folder: runs/<run_prefix><preset>-<variant>-seed<seed>.
+  std::string run_prefix;
+};
+
+void add_train_command(CLI::App& train, const GlobalOptions& global, TrainCommand command);
+
+}  // namespace mixdist::tools
