@@ -1,0 +1,256 @@
+// The shared run layer (experiments/run/) on a toy experiment whose numbers are known in closed form: least
+// squares on a fixed data set with plain SGD, so that each epoch's validation loss can be checked against an
+// independent computation. Checks the schedule and resume, which checkpoint the summary reports (the best
+// one, chosen by a maximised metric here), the metrics table's schema, and the comparison over seeds with the
+// standard error, across two experiments at once.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "mixdist/experiments/run/compare.h"
+#include "mixdist/experiments/run/config_json.h"
+#include "mixdist/experiments/run/trainer.h"
+#include "mixdist/io/atomic_file.h"
+#include "mixdist/train/metrics_table.h"
+#include "temp_dir.h"
+#include "test_util.h"
+
+namespace mixdist::experiments::run {
+namespace {
+
+using mixdist::testing::expect_error_containing;
+using mixdist::testing::TempDir;
+
+struct ToyConfig {
+  std::string experiment = "toy";
+  std::string method = "sgd";
+  std::string preset = "quick";
+  int64_t seed = 1;
+  int64_t epochs = 4;
+  double lr = 0.05;
+
+  template <typename Visitor>
+  static void visit_fields(ToyConfig& c, Visitor&& v) {
+    v("experiment", c.experiment);
+    v("method", c.method);
+    v("preset", c.preset);
+    v("seed", c.seed);
+    v("epochs", c.epochs);
+    v("lr", c.lr);
+  }
+};
+
+// y = 2 x + 1 on 8 points, 2 steps of 4 points per epoch; validation = the loss on all 8 and its negative
+// ("score", maximised by the toy's selection).
+class ToyExperiment final : public Experiment {
+ public:
+  explicit ToyExperiment(ToyConfig c) : config_(std::move(c)), model_(torch::nn::LinearOptions(1, 1)) {
+    TORCH_CHECK(config_.epochs >= 1, "config: epochs must be >= 1, got ", config_.epochs);
+    x_ = torch::linspace(-1, 1, 8).unsqueeze(1);
+    y_ = 2 * x_ + 1;
+    optimizer_ =
+        std::make_unique<torch::optim::SGD>(model_->parameters(), torch::optim::SGDOptions(config_.lr));
+  }
+  std::string config_json() const override { return config_to_json(config_); }
+  int64_t epochs() const override { return config_.epochs; }
+  int64_t steps_per_epoch() const override { return 2; }
+  std::vector<std::string> train_columns() const override { return {"train_loss"}; }
+  std::vector<std::string> eval_columns() const override { return {"loss", "score"}; }
+  torch::nn::Module& model() override { return *model_; }
+  std::vector<NamedOptimizer> optimizers() override { return {{"sgd", optimizer_.get()}}; }
+  void begin_epoch(const Progress&) override {
+    order_ = torch::randperm(8);  // from the global generator, which the layer seeds and checkpoints
+    sum_ = 0;
+  }
+  double train_step(int64_t s, const Progress&) override {
+    const auto idx = order_.slice(0, 4 * s, 4 * s + 4);
+    const auto loss = (model_->forward(x_.index_select(0, idx)) - y_.index_select(0, idx)).pow(2).mean();
+    optimizer_->zero_grad();
+    loss.backward();
+    optimizer_->step();
+    sum_ += loss.item<double>();
+    return sum_ / double(s + 1);
+  }
+  std::vector<double> end_epoch() override { return {sum_ / 2}; }
+  bool validates_after(int64_t) const override { return true; }
+  Evaluation validate(const Progress&) override { return full_loss(); }
+  Evaluation evaluate(const std::string&, int64_t, const Progress&) override { return full_loss(); }
+  std::string describe(const Evaluation& e) const override { return std::to_string(e.metrics[0].second); }
+  std::string epoch_summary(const std::vector<double>&, const Evaluation*) const override { return ""; }
+  std::vector<std::string> write_figures(const std::string&, const std::vector<std::string>&,
+                                         const std::vector<std::vector<double>>&) override {
+    return {};
+  }
+
+  Evaluation full_loss() {
+    torch::NoGradGuard no_grad;
+    const double loss = (model_->forward(x_) - y_).pow(2).mean().item<double>();
+    return {{{"loss", loss}, {"score", -loss}}, 8, 0};
+  }
+
+ private:
+  ToyConfig config_;
+  torch::nn::Linear model_;
+  std::unique_ptr<torch::optim::SGD> optimizer_;
+  torch::Tensor x_, y_, order_;
+  double sum_ = 0;
+};
+
+ExperimentInfo toy_info() {
+  ExperimentInfo i;
+  i.name = "toy";
+  i.command = "toy";
+  i.title = "Toy regression";
+  i.variant_key = "method";
+  i.variants = {"sgd"};
+  i.selection_metric = "score";
+  i.selection_minimises = false;
+  i.final_checkpoint = "best";
+  i.comparison = {{"loss", "loss", 3}};
+  i.spread = ExperimentInfo::Spread::kStandardError;
+  i.unit = "squared error";
+  i.create = [](const std::string& json) -> std::unique_ptr<Experiment> {
+    return std::make_unique<ToyExperiment>(config_from_json<ToyConfig>(json, "toy"));
+  };
+  return i;
+}
+
+RunOptions quiet(const std::string& dir, std::ostream& log) {
+  RunOptions o;
+  o.run_dir = dir;
+  o.interactive = false;
+  o.log = &log;
+  return o;
+}
+
+nlohmann::json read_json(const std::string& path) {
+  return nlohmann::json::parse(io::read_file(path));
+}
+
+TEST(RunLayer, ValidationLossesMatchAnIndependentReplayOfTheSameSteps) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  const ToyConfig config;
+  ASSERT_TRUE(train(info, config_to_json(config), quiet(tmp.file("run"), log)).finished);
+
+  // The same seed, initialisation, permutations and SGD steps, written out by hand.
+  torch::manual_seed(config.seed);
+  torch::nn::Linear replay(torch::nn::LinearOptions(1, 1));
+  torch::optim::SGD sgd(replay->parameters(), torch::optim::SGDOptions(config.lr));
+  const auto x = torch::linspace(-1, 1, 8).unsqueeze(1), y = 2 * x + 1;
+  const auto table = train::MetricsTable::load(
+      tmp.file("run/metrics.csv"), {"epoch", "step", "seconds", "train_loss", "valid_loss", "valid_score"});
+  ASSERT_EQ(table.num_rows(), 4u);
+  for (size_t epoch = 0; epoch < 4; ++epoch) {
+    const auto order = torch::randperm(8);
+    for (int s = 0; s < 2; ++s) {
+      const auto idx = order.slice(0, 4 * s, 4 * s + 4);
+      const auto loss = (replay->forward(x.index_select(0, idx)) - y.index_select(0, idx)).pow(2).mean();
+      sgd.zero_grad();
+      loss.backward();
+      sgd.step();
+    }
+    torch::NoGradGuard no_grad;
+    const double expected = (replay->forward(x) - y).pow(2).mean().item<double>();
+    EXPECT_DOUBLE_EQ(table.value(epoch, "valid_loss"), expected) << "epoch " << epoch + 1;
+    EXPECT_EQ(table.value(epoch, "step"), double(2 * (epoch + 1)));
+  }
+}
+
+TEST(RunLayer, ResumedSlicesEqualOneRunAndTheSummaryReportsTheBestCheckpoint) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  ToyConfig config;
+  config.lr = 0.6;  // large enough that the loss is not monotone: the best epoch is not the last
+  train(info, config_to_json(config), quiet(tmp.file("whole"), log));
+  RunOptions first = quiet(tmp.file("sliced"), log);
+  first.stop_after_epoch = 1;
+  EXPECT_FALSE(train(info, config_to_json(config), first).finished);
+  RunOptions second = quiet(tmp.file("sliced"), log);
+  second.resume = true;
+  EXPECT_TRUE(train(info, config_to_json(config), second).finished);
+  const auto columns =
+      std::vector<std::string>{"epoch", "step", "seconds", "train_loss", "valid_loss", "valid_score"};
+  const auto a = train::MetricsTable::load(tmp.file("whole/metrics.csv"), columns);
+  const auto b = train::MetricsTable::load(tmp.file("sliced/metrics.csv"), columns);
+  ASSERT_EQ(a.num_rows(), b.num_rows());
+  size_t best_row = 0;
+  for (size_t r = 0; r < a.num_rows(); ++r) {
+    EXPECT_EQ(a.value(r, "valid_loss"), b.value(r, "valid_loss"));
+    if (a.value(r, "valid_score") > a.value(best_row, "valid_score")) best_row = r;
+  }
+  const nlohmann::json summary = read_json(tmp.file("whole/summary.json"));
+  EXPECT_EQ(summary["checkpoint"], "best");
+  EXPECT_DOUBLE_EQ(summary["best_valid_score"].get<double>(), a.value(best_row, "valid_score"));
+  // The final evaluation is of ckpt.best: the same model as that epoch's validation.
+  EXPECT_DOUBLE_EQ(summary["test"]["loss"].get<double>(), a.value(best_row, "valid_loss"));
+  if (best_row + 1 != a.num_rows()) {
+    EXPECT_EQ(summary["checkpoint_epoch"].get<int64_t>(), int64_t(best_row + 1));
+  }
+  EXPECT_EQ(summary["method"], "sgd");
+}
+
+TEST(RunLayer, RefusesAnotherExperimentsFolderAndWritesNothingForABadConfig) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  ToyConfig bad;
+  bad.epochs = 0;
+  expect_error_containing([&] { train(info, config_to_json(bad), quiet(tmp.file("bad"), log)); },
+                          "epochs must be >= 1, got 0");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("bad")));
+  std::filesystem::create_directories(tmp.file("other"));
+  io::write_file_atomically(tmp.file("other/config.json"), "{\"experiment\": \"signal_game\", \"seed\": 1}");
+  RunOptions resume = quiet(tmp.file("other"), log);
+  resume.resume = true;
+  expect_error_containing([&] { train(info, config_to_json(ToyConfig{}), resume); },
+                          "belongs to experiment 'signal_game', not 'toy'");
+  expect_error_containing([&] { evaluate_run(info, tmp.file("other"), "test", "last", 0); },
+                          "belongs to experiment 'signal_game', not 'toy'");
+  expect_error_containing([&] { config_from_json<ToyConfig>("{\"experiment\": \"toy\", \"lr\": 1}", "toy"); },
+                          "missing key 'method'");
+}
+
+TEST(RunLayerCompare, GroupsByExperimentAndUsesEachOnesSpread) {
+  TempDir tmp;
+  std::vector<ExperimentInfo> experiments = {toy_info(), toy_info()};
+  experiments[1].name = "toy_pop";
+  experiments[1].title = "Toy with population std";
+  experiments[1].spread = ExperimentInfo::Spread::kPopulationStd;
+  std::vector<RunSummary> runs;
+  for (const std::string name : {"toy", "toy_pop"}) {
+    for (int seed : {1, 2, 3}) {
+      const std::string dir = tmp.file(name + std::to_string(seed));
+      std::filesystem::create_directories(dir);
+      nlohmann::json j;
+      j["experiment"] = name;
+      j["method"] = "sgd";
+      j["preset"] = "quick";
+      j["seed"] = seed;
+      j["test"] = {{"loss", double(seed)}};
+      io::write_file_atomically(dir + "/summary.json", j.dump());
+      runs.push_back(read_run_summary(experiments, dir, "test"));
+    }
+  }
+  const auto rows = compare_runs(experiments, runs);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].experiment, "toy");
+  EXPECT_DOUBLE_EQ(rows[0].mean[0], 2.0);
+  EXPECT_NEAR(rows[0].spread[0], 1.0 / std::sqrt(3.0), 1e-15);  // sample std 1, over sqrt(3)
+  EXPECT_NEAR(rows[1].spread[0], std::sqrt(2.0 / 3.0), 1e-15);  // population std
+  const std::string md = comparison_markdown(experiments, rows, "test");
+  EXPECT_NE(md.find("| sgd | quick | 3 | 2.000 ± 0.577 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("mean ± standard error"), std::string::npos);
+  EXPECT_NE(md.find("Toy with population std (toy_pop)"), std::string::npos);
+  EXPECT_NE(comparison_csv(experiments, rows).find("toy,sgd,quick,3,loss,2,"), std::string::npos);
+  expect_error_containing([&] { find_experiment(experiments, "game"); }, "knows: toy, toy_pop");
+}
+
+}  // namespace
+}  // namespace mixdist::experiments::run
