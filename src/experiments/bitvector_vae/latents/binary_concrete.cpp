@@ -1,7 +1,8 @@
 // Binary Concrete bits: a continuous latent on (0, 1)^K. The decoder gets a Binary Concrete sample of the
 // clamped scores; the entropy is the Monte Carlo estimate -log q(z') of one fresh, differentiable sample z'
 // (summed over bits); the prior is Uniform(0, 1)^K, log p = 0. Importance samples come from the same Binary
-// Concrete at the model's current temperature, with its density.
+// Concrete at the model's current temperature, with its density. Samples are kept inside [eps, 1 - eps] of
+// float (relaxed_bit) and densities are evaluated at the kept value, as torch's RelaxedBernoulli does.
 #include "mixdist/distributions/binary_concrete.h"
 #include "latents.h"
 
@@ -16,15 +17,17 @@ class BinaryConcreteLatent final : public LatentFamily {
 
   LatentSample sample(const at::Tensor& scores, double temperature) const override {
     const BinaryConcrete q = posterior(scores, temperature);
-    const at::Tensor z = relaxed_bit(q.rsample_logit({}, {}));
-    return {z, q.entropy_mc(kEntropySamples).sum(-1)};
+    const at::Tensor z = draw(q, {});
+    // -log q at a fresh sample, clamped like the decoder's codes, so that the entropy term and the
+    // importance weights evaluate the same density where a sigmoid saturates.
+    const at::Tensor entropy = -q.log_prob(draw(q, {kEntropySamples})).mean(0).sum(-1);
+    return {z, entropy};
   }
 
   ImportanceSamples importance_samples(const at::Tensor& scores, double temperature,
                                        int64_t num_samples) const override {
     const BinaryConcrete q = posterior(scores, temperature);
-    // The density at the clamped value, i.e. at the code the decoder scores.
-    const at::Tensor z = relaxed_bit(q.rsample_logit({num_samples}, {})).detach();
+    const at::Tensor z = draw(q, {num_samples}).detach();
     const at::Tensor log_q = q.log_prob(z).sum(-1);
     return {z, log_q, at::zeros_like(log_q)};
   }
@@ -34,6 +37,11 @@ class BinaryConcreteLatent final : public LatentFamily {
   at::Tensor prior_sample(int64_t n) const override { return at::rand({n, K_}, at::kFloat); }
 
  private:
+  // A reparameterised sample, kept inside (0, 1) as the decoder's codes are.
+  static at::Tensor draw(const BinaryConcrete& q, at::IntArrayRef sample_shape) {
+    return relaxed_bit(q.rsample_logit(sample_shape, c10::nullopt));
+  }
+
   BinaryConcrete posterior(const at::Tensor& scores, double temperature) const {
     return BinaryConcrete(scores.clamp(-clamp_, clamp_), temperature);
   }

@@ -19,7 +19,8 @@ class GumbelSoftmaxLatent final : public LatentFamily {
       : K_(c.latent_bits), straight_through_(straight_through) {}
 
   LatentSample sample(const at::Tensor& scores, double temperature) const override {
-    const at::Tensor relaxed = relaxed_bit(BinaryConcrete(scores, temperature).rsample_logit({}, {}));
+    const at::Tensor relaxed =
+        relaxed_bit(BinaryConcrete(scores, temperature).rsample_logit({}, c10::nullopt));
     at::Tensor z = relaxed;
     if (straight_through_) {
       // hard + (y - y.detach()): the forward value is exactly 0 or 1 (y - y is an exact 0), the gradient is
