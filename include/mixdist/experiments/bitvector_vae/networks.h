@@ -1,0 +1,45 @@
+#pragma once
+
+// The bit-vector VAE's networks. Encoder: Linear(784 -> H) -> ReLU -> Linear(H -> K), K scores (one per bit)
+// from the image read as x / 255. Decoder: Linear(K -> H) -> ReLU -> Linear(H -> 784 R), i.e. R features per
+// pixel, and one Linear(R -> 256) shared by every pixel turns each pixel's features into the logits of its
+// byte (nn::pixel_categorical_log_likelihood computes the likelihood without materialising those logits).
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+namespace mixdist::experiments::bitvector_vae {
+
+constexpr int64_t kImagePixels = 784;
+constexpr int64_t kPixelLevels = 256;
+
+class EncoderImpl : public torch::nn::Module {
+ public:
+  EncoderImpl(int64_t hidden, int64_t latent_bits);
+  // Images [B, 784] uint8 -> scores [B, K] (float).
+  at::Tensor forward(const at::Tensor& x_u8);
+
+ private:
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+};
+TORCH_MODULE(Encoder);
+
+class DecoderImpl : public torch::nn::Module {
+ public:
+  DecoderImpl(int64_t latent_bits, int64_t hidden, int64_t out_rank);
+  // Per-pixel features [..., 784, R] of latents [..., K].
+  at::Tensor features(const at::Tensor& z);
+  // log p(x | z) summed over pixels: images x [B, 784] uint8 against latents [..., B, K] -> [..., B].
+  at::Tensor log_likelihood(const at::Tensor& x_u8, const at::Tensor& z);
+  // Mean intensity in [0, 1] of every pixel, sum_c c softmax_c / 255: [..., 784] (for pictures).
+  at::Tensor mean_intensity(const at::Tensor& z);
+
+ private:
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr}, pixel_{nullptr};
+  int64_t out_rank_;
+};
+TORCH_MODULE(Decoder);
+
+}  // namespace mixdist::experiments::bitvector_vae
