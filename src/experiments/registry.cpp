@@ -1,11 +1,12 @@
 #include "mixdist/experiments/registry.h"
 
+#include "mixdist/experiments/bitvector_vae/experiment.h"
 #include "mixdist/experiments/vae_mnist/experiment.h"
 
 namespace mixdist::experiments {
 
 const std::vector<run::ExperimentInfo>& all_experiments() {
-  static const std::vector<run::ExperimentInfo> experiments = {vae_mnist::info()};
+  static const std::vector<run::ExperimentInfo> experiments = {vae_mnist::info(), bitvector_vae::info()};
   return experiments;
 }
 
