@@ -44,7 +44,9 @@ at::Tensor DecoderImpl::features(const at::Tensor& z) {
 }
 
 at::Tensor DecoderImpl::log_likelihood(const at::Tensor& x_u8, const at::Tensor& z) {
-  return mixdist::nn::pixel_categorical_log_likelihood(features(z), pixel_->weight, pixel_->bias, x_u8);
+  const auto likelihood = fused_likelihood_ ? mixdist::nn::pixel_categorical_log_likelihood
+                                            : mixdist::nn::pixel_categorical_log_likelihood_reference;
+  return likelihood(features(z), pixel_->weight, pixel_->bias, x_u8);
 }
 
 at::Tensor DecoderImpl::mean_intensity(const at::Tensor& z) {

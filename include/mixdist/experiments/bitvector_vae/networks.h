@@ -35,10 +35,14 @@ class DecoderImpl : public torch::nn::Module {
   at::Tensor log_likelihood(const at::Tensor& x_u8, const at::Tensor& z);
   // Mean intensity in [0, 1] of every pixel, sum_c c softmax_c / 255: [..., 784] (for pictures).
   at::Tensor mean_intensity(const at::Tensor& z);
+  // false: log_likelihood materialises the [..., 784, 256] logits with ATen ops (the benchmark's baseline,
+  // the authors' formulation); true (default): the fused kernel.
+  void set_fused_likelihood(bool fused) { fused_likelihood_ = fused; }
 
  private:
   torch::nn::Linear fc1_{nullptr}, fc2_{nullptr}, pixel_{nullptr};
   int64_t out_rank_;
+  bool fused_likelihood_ = true;
 };
 TORCH_MODULE(Decoder);
 
