@@ -78,13 +78,14 @@ class BitVaeExperiment final : public run::Experiment {
     sums_.rate += o.rate.sum().item<double>();
     sums_.exact += o.exact_bits.sum().item<double>();
     sums_.bits += static_cast<double>(x.size(0) * config_.latent_bits);
+    steps_done_ = at.step + 1;
     return sums_.mean(sums_.loss);
   }
 
   std::vector<double> end_epoch() override {
     const EpochSums& s = sums_;
     return {s.mean(s.loss), s.mean(s.rate - s.ll),           -s.mean(s.ll),
-            s.mean(s.rate), s.exact / std::max(s.bits, 1.0), model_->temperature()};
+            s.mean(s.rate), s.exact / std::max(s.bits, 1.0), temperature_at(config_, steps_done_)};
   }
 
   bool validates_after(int64_t epoch) const override {
@@ -134,6 +135,7 @@ class BitVaeExperiment final : public run::Experiment {
   train::FusedAdam adam_;
   at::Tensor order_;
   EpochSums sums_;
+  int64_t steps_done_ = 0;  // the "temperature" column is the one after the epoch, which its validation uses
 };
 
 run::ExperimentInfo make_info() {
