@@ -19,16 +19,10 @@ void register_train_bitvae(CLI::App& train, const GlobalOptions& global) {
       {"--compat", "compat", OptionKind::kText,
        "none (default: the consistent model) or authors (the reference code's Gaussian-Sparsemax scale "
        "mismatch and its test at temperature 1)"},
-      {"--validate-every", "validate_every", OptionKind::kInteger,
-       "epochs between validations (0: only the last)"},
-      {"--valid-is-samples", "valid_is_samples", OptionKind::kInteger,
-       "importance samples of the per-epoch validation"},
-      {"--is-samples", "final_is_samples", OptionKind::kInteger,
-       "importance samples of the final evaluation"},
-      {"--train-size", "train_size", OptionKind::kInteger, "use only the first N training images"},
       {"--data-dir", "data_dir", OptionKind::kText,
        "folder holding Fashion-MNIST's IDX files (default: /usr/share/datasets/fashion-mnist)"},
   };
+  for (ConfigOption& o : evaluation_schedule_options()) c.options.push_back(o);
   c.run_prefix = "bitvae-";
   add_train_command(train, global, std::move(c));
 }

@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <iostream>
-#include <limits>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,6 +14,13 @@ namespace mixdist::tools {
 namespace {
 
 namespace run = mixdist::experiments::run;
+
+// Counts and seeds: a negative value is refused by name ("--seed: must be >= 0, got -3").
+const CLI::Validator kNonNegative(
+    [](std::string& value) {
+      return value.rfind('-', 0) == 0 ? "must be >= 0, got " + value : std::string();
+    },
+    ">= 0");
 
 struct TrainArgs {
   std::string variant, out;
@@ -61,6 +67,18 @@ int run_train(const TrainCommand& c, const TrainArgs& a, const std::vector<Confi
 
 }  // namespace
 
+std::vector<ConfigOption> evaluation_schedule_options() {
+  return {
+      {"--validate-every", "validate_every", OptionKind::kInteger,
+       "epochs between validations (0: only the last)"},
+      {"--valid-is-samples", "valid_is_samples", OptionKind::kInteger,
+       "importance samples of the per-epoch validation"},
+      {"--is-samples", "final_is_samples", OptionKind::kInteger,
+       "importance samples of the final evaluation"},
+      {"--train-size", "train_size", OptionKind::kInteger, "use only the first N training images"},
+  };
+}
+
 void add_train_command(CLI::App& train, const GlobalOptions& global, TrainCommand command) {
   auto c = std::make_shared<TrainCommand>(std::move(command));
   auto args = std::make_shared<TrainArgs>();
@@ -77,8 +95,7 @@ void add_train_command(CLI::App& train, const GlobalOptions& global, TrainComman
   for (const ConfigOption& o : options) {
     switch (o.kind) {
       case OptionKind::kInteger:
-        cmd->add_option(o.option, args->integers[o.option], o.help)
-            ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
+        cmd->add_option(o.option, args->integers[o.option], o.help)->check(kNonNegative);
         break;
       case OptionKind::kNumber:
         cmd->add_option(o.option, args->numbers[o.option], o.help);

@@ -37,6 +37,10 @@ struct TrainCommand {
   std::string run_prefix;
 };
 
+// --validate-every, --valid-is-samples, --is-samples and --train-size, for experiments whose config has the
+// keys validate_every, valid_is_samples, final_is_samples and train_size (both VAEs).
+std::vector<ConfigOption> evaluation_schedule_options();
+
 void add_train_command(CLI::App& train, const GlobalOptions& global, TrainCommand command);
 
 }  // namespace mixdist::tools

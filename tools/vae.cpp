@@ -16,16 +16,10 @@ void register_train_vae(CLI::App& train, const GlobalOptions& global) {
     return vae::make_preset(vae::parse_latent(latent), preset).to_json();
   };
   c.options = {
-      {"--validate-every", "validate_every", OptionKind::kInteger,
-       "epochs between validations (0: only the last)"},
-      {"--valid-is-samples", "valid_is_samples", OptionKind::kInteger,
-       "importance samples of the per-epoch validation"},
-      {"--is-samples", "final_is_samples", OptionKind::kInteger,
-       "importance samples of the final evaluation"},
-      {"--train-size", "train_size", OptionKind::kInteger, "use only the first N training images"},
       {"--face-prior", "face_prior", OptionKind::kText, "authors (default, reproduces the paper) or derived"},
       {"--data-dir", "data_dir", OptionKind::kText, "folder holding mnist/ (default: the project's data/)"},
   };
+  for (ConfigOption& o : evaluation_schedule_options()) c.options.push_back(o);
   c.run_prefix = "";
   add_train_command(train, global, std::move(c));
 }

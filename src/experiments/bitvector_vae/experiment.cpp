@@ -17,19 +17,7 @@ namespace {
 constexpr double kPixels = 784;
 
 run::Evaluation as_evaluation(const BitVaeMetrics& m) {
-  run::Evaluation e;
-  const auto& names = eval_metric_names();
-  const std::vector<double> values = eval_metric_values(m);
-  for (size_t i = 0; i < names.size(); ++i) e.metrics.emplace_back(names[i], values[i]);
-  e.images = m.images;
-  e.samples = m.is_samples;
-  return e;
-}
-
-double value_of(const run::Evaluation& e, const std::string& name) {
-  for (const auto& [key, value] : e.metrics)
-    if (key == name) return value;
-  return std::nan("");
+  return run::make_evaluation(eval_metric_names(), eval_metric_values(m), m.images, m.is_samples);
 }
 
 // Sums of the per-image training terms over an epoch.
@@ -106,7 +94,7 @@ class BitVaeExperiment final : public run::Experiment {
   }
 
   std::string describe(const run::Evaluation& e) const override {
-    auto v = [&](const char* name) { return value_of(e, name); };
+    auto v = [&](const char* name) { return run::metric_value(e, name); };
     return fmt::format(
         "NLL {:.4f} bits/pixel ({:.2f} nats)  -ELBO {:.2f} ({:.4f} bits/pixel)  D {:.2f}  R {:.2f}  exact "
         "bits {:.1f}%",
@@ -118,7 +106,7 @@ class BitVaeExperiment final : public run::Experiment {
     std::string s = fmt::format("train -ELBO {:.2f}", train_values.at(1));
     if (validation)
       s += fmt::format(", valid -ELBO {:.2f}, NLL {:.4f} bits/pixel (IS {})",
-                       value_of(*validation, "neg_elbo"), value_of(*validation, "nll_bpp"),
+                       run::metric_value(*validation, "neg_elbo"), run::metric_value(*validation, "nll_bpp"),
                        validation->samples);
     return s;
   }

@@ -44,19 +44,7 @@ struct EpochSums {
 };
 
 run::Evaluation as_evaluation(const EvalMetrics& m) {
-  run::Evaluation e;
-  const auto& names = eval_metric_names();
-  const std::vector<double> values = eval_metric_values(m);
-  for (size_t i = 0; i < names.size(); ++i) e.metrics.emplace_back(names[i], values[i]);
-  e.images = m.images;
-  e.samples = m.is_samples;
-  return e;
-}
-
-double value_of(const run::Evaluation& e, const std::string& name) {
-  for (const auto& [key, value] : e.metrics)
-    if (key == name) return value;
-  return 0.0;
+  return run::make_evaluation(eval_metric_names(), eval_metric_values(m), m.images, m.is_samples);
 }
 
 class VaeExperiment final : public run::Experiment {
@@ -126,7 +114,7 @@ class VaeExperiment final : public run::Experiment {
   }
 
   std::string describe(const run::Evaluation& e) const override {
-    auto v = [&](const char* name) { return value_of(e, name); };
+    auto v = [&](const char* name) { return run::metric_value(e, name); };
     return fmt::format(
         "NLL {:.2f}  ELBO {:.2f}  D {:.2f}  R {:.2f} (R_F {:.2f}, R_Y|f {:.2f}, R_Z {:.2f})  support {:.2f}",
         v("nll"), v("elbo"), v("D"), v("R"), v("R_F"), v("R_Y_given_f"), v("R_Z"), v("support"));
@@ -135,7 +123,8 @@ class VaeExperiment final : public run::Experiment {
                             const run::Evaluation* validation) const override {
     std::string s = fmt::format("train -ELBO {:.2f}", train_values.at(0));
     if (validation)
-      s += fmt::format(", valid NLL {:.2f} (IS {})", value_of(*validation, "nll"), validation->samples);
+      s += fmt::format(", valid NLL {:.2f} (IS {})", run::metric_value(*validation, "nll"),
+                       validation->samples);
     return s;
   }
 

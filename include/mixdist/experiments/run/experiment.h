@@ -38,6 +38,12 @@ struct Evaluation {
   int64_t samples = 0;  // importance samples per data point (0: not a sampled estimate)
 };
 
+// An evaluation from parallel lists of metric names and values (c10::Error if their sizes differ).
+Evaluation make_evaluation(const std::vector<std::string>& names, const std::vector<double>& values,
+                           int64_t images, int64_t samples);
+// The value of metric `name`; NaN if the evaluation has none.
+double metric_value(const Evaluation& evaluation, const std::string& name);
+
 struct NamedOptimizer {
   std::string name;  // checkpoint key "<name>_optimizer"
   torch::optim::Optimizer* optimizer;
