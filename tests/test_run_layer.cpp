@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 
 #include "mixdist/experiments/run/compare.h"
 #include "mixdist/experiments/run/config_json.h"
+#include "mixdist/experiments/run/run_lock.h"
 #include "mixdist/experiments/run/trainer.h"
 #include "mixdist/io/atomic_file.h"
 #include "mixdist/train/metrics_table.h"
@@ -215,6 +217,29 @@ TEST(RunLayer, RefusesAnotherExperimentsFolderAndWritesNothingForABadConfig) {
                           "belongs to experiment 'signal_game', not 'toy'");
   expect_error_containing([&] { config_from_json<ToyConfig>("{\"experiment\": \"toy\", \"lr\": 1}", "toy"); },
                           "missing key 'method'");
+}
+
+TEST(RunLayer, ASecondProcessInTheSameRunFolderIsRefusedNamingTheHolder) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  ToyConfig config;
+  config.epochs = 1;
+  train(info, config_to_json(config), quiet(tmp.file("run"), log));
+  {
+    // flock locks belong to open file descriptions, so a second lock in this process conflicts like another
+    // process's would.
+    const RunFolderLock holder(tmp.file("run"));
+    RunOptions resume = quiet(tmp.file("run"), log);
+    resume.resume = true;
+    const std::string pid = std::to_string(::getpid());
+    expect_error_containing([&] { train(info, config_to_json(config), resume); },
+                            "is in use by another mixdist process (PID " + pid + ")");
+    expect_error_containing([&] { evaluate_run(info, tmp.file("run"), "test", "last", 0); }, "PID " + pid);
+    expect_error_containing([&] { RunFolderLock again(tmp.file("run")); }, "in use");
+  }
+  // Released with its holder: the run can be evaluated again.
+  EXPECT_NO_THROW(evaluate_run(info, tmp.file("run"), "test", "last", 0, nullptr));
 }
 
 TEST(RunLayerCompare, GroupsByExperimentAndUsesEachOnesSpread) {

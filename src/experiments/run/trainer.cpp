@@ -12,6 +12,7 @@
 #include "mixdist/experiments/run/checkpoint.h"
 #include "mixdist/experiments/run/config_json.h"
 #include "mixdist/experiments/run/run_folder.h"
+#include "mixdist/experiments/run/run_lock.h"
 #include "mixdist/io/atomic_file.h"
 #include "mixdist/train/metrics_table.h"
 #include "mixdist/train/progress.h"
@@ -230,7 +231,12 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
   const nlohmann::json requested = parse_json_object(config_json, "the requested config");
   const std::string variant = variant_of(info, requested);
   nlohmann::json config = requested;
+  // One process at a time in a run folder: a resumed run locks it before reading anything, a new one as soon
+  // as it has created it (and then checks again that no other run got there first).
+  std::unique_ptr<RunFolderLock> lock;
   if (options.resume) {
+    TORCH_CHECK(path_exists(dir), "run folder ", dir, " does not exist");
+    lock = std::make_unique<RunFolderLock>(dir);
     config = read_run_config(dir);
     TORCH_CHECK(experiment_name(config) == info.name, paths.config,
                 ": this run folder belongs to experiment '", experiment_name(config), "', not '", info.name,
@@ -255,6 +261,9 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
   const std::unique_ptr<Experiment> experiment = info.create(planned.dump());
   if (!options.resume) {
     make_dirs(dir);
+    lock = std::make_unique<RunFolderLock>(dir);
+    TORCH_CHECK(!path_exists(paths.config), "run folder ", dir,
+                " already holds a run; pass --resume to continue it, or choose another --out");
     io::write_file_atomically(paths.config, experiment->config_json());
   }
 
@@ -360,6 +369,7 @@ RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_di
   TORCH_CHECK(samples >= 0, "the number of importance samples must be >= 1 (or 0: the run's own), got ",
               samples);
   const nlohmann::json config = read_run_config(run_dir);
+  const RunFolderLock lock(run_dir);  // it writes eval_*.json, and must not read a checkpoint being replaced
   TORCH_CHECK(experiment_name(config) == info.name, run_dir,
               "/config.json: this run folder belongs to experiment '", experiment_name(config), "', not '",
               info.name, "'");
