@@ -1,0 +1,63 @@
+#include "mixdist/experiments/signal_game/evaluation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "mixdist/train/rng_state.h"
+
+namespace mixdist::experiments::signal_game {
+namespace {
+
+// Eval mode for the guard's lifetime, the previous mode back afterwards (also when an error unwinds).
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(torch::nn::Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
+  ~EvalModeGuard() { module_.train(was_training_); }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  torch::nn::Module& module_;
+  bool was_training_;
+};
+
+}  // namespace
+
+GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, const data::Games& games,
+                     const GameConfig& config) {
+  TORCH_CHECK(games.size() >= 1, "evaluate: no games");
+  EvalModeGuard eval_mode(model);
+  train::GlobalRngStateGuard rng_guard;
+  at::manual_seed(static_cast<uint64_t>(config.eval_seed));
+  at::NoGradGuard no_grad;
+
+  const int64_t n = games.size(), B = config.eval_batch_size;
+  double correct = 0, loss = 0, nonzeros = 0;
+  for (int64_t begin = 0; begin < n; begin += B) {
+    const data::Games batch = games.slice(begin, std::min(n, begin + B));
+    const GameOutput o = model.play(images, batch);
+    correct += o.correct.sum().item<double>();
+    loss += o.loss.item<double>() * static_cast<double>(batch.size());
+    nonzeros += o.nonzeros.sum().item<double>();
+  }
+  const double N = static_cast<double>(n);
+  GameMetrics m;
+  m.accuracy = 100.0 * correct / N;
+  m.loss = loss / N;
+  m.nonzeros = nonzeros / N;
+  m.games = n;
+  TORCH_CHECK(std::isfinite(m.loss), "evaluate: non-finite loss ", m.loss,
+              "; the model or its inputs hold NaN/inf");
+  return m;
+}
+
+const std::vector<std::string>& eval_metric_names() {
+  static const std::vector<std::string> names = {"accuracy", "loss", "nonzeros"};
+  return names;
+}
+
+std::vector<double> eval_metric_values(const GameMetrics& m) {
+  return {m.accuracy, m.loss, m.nonzeros};
+}
+
+}  // namespace mixdist::experiments::signal_game
