@@ -274,9 +274,35 @@ TEST(SignalGameEvaluation, IsRepeatableAndLeavesTheGeneratorAndModeAlone) {
   EXPECT_EQ(a.loss, b.loss);
   EXPECT_EQ(a.nonzeros, b.nonzeros);
   EXPECT_EQ(a.games, 128);
+  EXPECT_EQ(a.language.distinct_supports, b.language.distinct_supports);
+  EXPECT_EQ(a.language.topographic_similarity, b.language.topographic_similarity);
+  EXPECT_GT(a.language.distinct_symbols, 1);
+  EXPECT_LE(a.language.symbol_entropy, std::log2(32.0));
   // A lower temperature gives sparser K-D Hard Concrete messages.
   model->set_temperature(0.3);
   EXPECT_LT(evaluate(*model, data.pool.train, data.valid, config).nonzeros, a.nonzeros);
+}
+
+TEST(SignalGameLanguage, SpearmanRanksWithTiesAndTheLanguageMeasures) {
+  EXPECT_DOUBLE_EQ(spearman_correlation({1, 2, 3, 4}, {10, 20, 30, 45}), 1.0);
+  EXPECT_DOUBLE_EQ(spearman_correlation({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0);
+  EXPECT_EQ(spearman_correlation({1, 1, 1}, {1, 2, 3}), 0.0);
+  // Ties take average ranks: a = (1, 2.5, 2.5, 4) against b = (1, 2, 3, 4) gives 0.9486832980505138.
+  EXPECT_NEAR(spearman_correlation({0, 5, 5, 9}, {1, 2, 3, 4}), 0.9486832980505138, 1e-15);
+  // Four targets of two-digit concepts, two of (0, 0) and two of (3, 3), and one-hot messages naming the
+  // first digit.
+  const at::Tensor digits = at::tensor({0, 0, 0, 0, 3, 3, 3, 3}, at::kLong).view({4, 2});
+  const at::Tensor messages = at::one_hot(digits.select(1, 0), 4).to(at::kFloat);
+  const LanguageStats s = analyse_language(messages, digits, 400);
+  EXPECT_DOUBLE_EQ(s.symbol_entropy, 1.0);  // symbols 0 and 3, twice each
+  EXPECT_EQ(s.distinct_symbols, 2);
+  EXPECT_EQ(s.distinct_supports, 2);
+  // Pairs: concept distances (0, 2, 2, 2, 2, 0), message distances (0, 1, 1, 1, 1, 0): perfectly ordered.
+  EXPECT_NEAR(s.topographic_similarity, 1.0, 1e-12);
+  // Dense messages share one support; a constant message distance has no correlation.
+  const LanguageStats dense = analyse_language(at::full({4, 4}, 0.25), digits, 400);
+  EXPECT_EQ(dense.distinct_supports, 1);
+  EXPECT_EQ(dense.topographic_similarity, 0.0);
 }
 
 TEST(SignalGameConfig, PresetsTemperatureAndJson) {

@@ -58,7 +58,7 @@ ConceptImages draw_images(const DigitSet& digits, const at::Tensor& concept_digi
         const auto& pool = by_class[static_cast<size_t>(cd[c * S + s])];
         *out++ = pool[static_cast<size_t>(uniform_below(g, static_cast<int64_t>(pool.size())))];
       }
-  return {digits, instances};
+  return {digits, instances, concept_digits};
 }
 
 DigitSet as_digit_set(const ImageDataset& d) {

@@ -35,7 +35,8 @@ struct DigitSet {
 // instances[c][p][0..slots).
 struct ConceptImages {
   DigitSet digits;
-  at::Tensor instances;  // [concepts, images_per_concept, slots] int64, indices into digits
+  at::Tensor instances;       // [concepts, images_per_concept, slots] int64, indices into digits
+  at::Tensor concept_digits;  // [concepts, slots] int64: the class of each slot (ConceptPool's)
 
   int64_t concepts() const { return instances.size(0); }
   int64_t images_per_concept() const { return instances.size(1); }

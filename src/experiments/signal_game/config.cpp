@@ -102,6 +102,7 @@ void GameConfig::validate() const {
   TORCH_CHECK(gsp_std > 0.0 && std::isfinite(gsp_std), "config: gsp_std must be > 0, got ", gsp_std);
   TORCH_CHECK(validate_every >= 0, "config: validate_every must be >= 0, got ", validate_every);
   TORCH_CHECK(eval_batch_size >= 1, "config: eval_batch_size must be >= 1, got ", eval_batch_size);
+  TORCH_CHECK(topsim_messages >= 2, "config: topsim_messages must be >= 2, got ", topsim_messages);
 }
 
 std::string GameConfig::to_json() const {

@@ -33,12 +33,14 @@ GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, co
 
   const int64_t n = games.size(), B = config.eval_batch_size;
   double correct = 0, loss = 0, nonzeros = 0;
+  std::vector<at::Tensor> messages;
   for (int64_t begin = 0; begin < n; begin += B) {
     const data::Games batch = games.slice(begin, std::min(n, begin + B));
     const GameOutput o = model.play(images, batch);
     correct += o.correct.sum().item<double>();
     loss += o.loss.item<double>() * static_cast<double>(batch.size());
     nonzeros += o.nonzeros.sum().item<double>();
+    messages.push_back(o.message);
   }
   const double N = static_cast<double>(n);
   GameMetrics m;
@@ -46,18 +48,29 @@ GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, co
   m.loss = loss / N;
   m.nonzeros = nonzeros / N;
   m.games = n;
+  m.language =
+      analyse_language(at::cat(messages), images.concept_digits.index_select(0, games.target_concepts()),
+                       config.topsim_messages);
   TORCH_CHECK(std::isfinite(m.loss), "evaluate: non-finite loss ", m.loss,
               "; the model or its inputs hold NaN/inf");
   return m;
 }
 
 const std::vector<std::string>& eval_metric_names() {
-  static const std::vector<std::string> names = {"accuracy", "loss", "nonzeros"};
+  static const std::vector<std::string> names = {
+      "accuracy", "loss", "nonzeros", "symbol_entropy", "distinct_symbols", "distinct_supports", "topsim"};
   return names;
 }
 
 std::vector<double> eval_metric_values(const GameMetrics& m) {
-  return {m.accuracy, m.loss, m.nonzeros};
+  const LanguageStats& l = m.language;
+  return {m.accuracy,
+          m.loss,
+          m.nonzeros,
+          l.symbol_entropy,
+          static_cast<double>(l.distinct_symbols),
+          static_cast<double>(l.distinct_supports),
+          l.topographic_similarity};
 }
 
 }  // namespace mixdist::experiments::signal_game

@@ -93,8 +93,11 @@ class GameExperiment final : public run::Experiment {
   }
 
   std::string describe(const run::Evaluation& e) const override {
-    return fmt::format("success {:.2f}%  loss {:.4f}  nonzeros {:.2f} ({} games)", value_of(e, "accuracy"),
-                       value_of(e, "loss"), value_of(e, "nonzeros"), e.images);
+    return fmt::format(
+        "success {:.2f}%  loss {:.4f}  nonzeros {:.2f}  symbol entropy {:.2f} bits  distinct symbols {:.0f}  "
+        "topsim {:.3f} ({} games)",
+        value_of(e, "accuracy"), value_of(e, "loss"), value_of(e, "nonzeros"), value_of(e, "symbol_entropy"),
+        value_of(e, "distinct_symbols"), value_of(e, "topsim"), e.images);
   }
   std::string epoch_summary(const std::vector<double>& train_values,
                             const run::Evaluation* validation) const override {
@@ -131,7 +134,12 @@ run::ExperimentInfo make_info() {
   i.selection_minimises = false;
   // The reference code tested the checkpoint its Lightning callback kept: the best on validation.
   i.final_checkpoint = "best";
-  i.comparison = {{"success (%)", "accuracy", 2}, {"nonzeros", "nonzeros", 2}, {"loss", "loss", 4}};
+  i.comparison = {{"success (%)", "accuracy", 2},
+                  {"nonzeros", "nonzeros", 2},
+                  {"symbol entropy (bits)", "symbol_entropy", 2},
+                  {"distinct symbols", "distinct_symbols", 1},
+                  {"topographic similarity", "topsim", 3},
+                  {"loss", "loss", 4}};
   i.spread = run::ExperimentInfo::Spread::kStandardError;
   i.unit = "success in % of games won (chance 1/game_size); nonzeros: mean symbols per message";
   i.create = [](const std::string& json) -> std::unique_ptr<run::Experiment> {

@@ -89,6 +89,8 @@ struct GameConfig {
   int64_t validate_every = 1;  // epochs between validations (0: only the last)
   int64_t eval_batch_size = 64;
   int64_t eval_seed = 0;  // evaluations reseed the global generator to this (the channel stays stochastic)
+  int64_t topsim_messages =
+      400;  // messages of the first games whose pairs the topographic similarity compares
 
   // Throws c10::Error naming the first impossible setting and its value.
   void validate() const;
@@ -136,6 +138,7 @@ struct GameConfig {
     v("validate_every", c.validate_every);
     v("eval_batch_size", c.eval_batch_size);
     v("eval_seed", c.eval_seed);
+    v("topsim_messages", c.topsim_messages);
   }
 };
 

@@ -2,14 +2,15 @@
 
 // Evaluation of the signal game, as the reference test script measured it: communication success (the share
 // of games whose receiver picks the target) with the channel still stochastic, the receiver's loss, and the
-// mean number of nonzero symbols per message. The noise is seeded, so evaluating the same model twice gives
-// the same numbers.
+// mean number of nonzero symbols per message; and what the language looks like (language.h) over the
+// messages of the targets. The noise is seeded, so evaluating the same model twice gives the same numbers.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "mixdist/data/concept_pool.h"
+#include "mixdist/experiments/signal_game/language.h"
 #include "mixdist/experiments/signal_game/model.h"
 
 namespace mixdist::experiments::signal_game {
@@ -18,6 +19,7 @@ struct GameMetrics {
   double accuracy = 0;  // % of games won
   double loss = 0;      // mean -log p(target)
   double nonzeros = 0;  // mean symbols of nonzero weight per message
+  LanguageStats language;
   int64_t games = 0;
 };
 
@@ -27,7 +29,8 @@ struct GameMetrics {
 GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, const data::Games& games,
                      const GameConfig& config);
 
-// The metric names used in CSV / JSON, in order ("accuracy", "loss", "nonzeros"), and their values.
+// The metric names used in CSV / JSON, in order ("accuracy", "loss", "nonzeros", "symbol_entropy",
+// "distinct_symbols", "distinct_supports", "topsim"), and their values.
 const std::vector<std::string>& eval_metric_names();
 std::vector<double> eval_metric_values(const GameMetrics& m);
 
