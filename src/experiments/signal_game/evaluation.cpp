@@ -56,6 +56,20 @@ GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, co
   return m;
 }
 
+at::Tensor messages_of(GameModelImpl& model, const data::ConceptImages& images, const data::Games& games,
+                       const GameConfig& config) {
+  EvalModeGuard eval_mode(model);
+  train::GlobalRngStateGuard rng_guard;
+  at::manual_seed(static_cast<uint64_t>(config.eval_seed));
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> messages;
+  for (int64_t begin = 0; begin < games.size(); begin += config.eval_batch_size)
+    messages.push_back(
+        model.play(images, games.slice(begin, std::min(games.size(), begin + config.eval_batch_size)))
+            .message);
+  return at::cat(messages);
+}
+
 const std::vector<std::string>& eval_metric_names() {
   static const std::vector<std::string> names = {
       "accuracy", "loss", "nonzeros", "symbol_entropy", "distinct_symbols", "distinct_supports", "topsim"};

@@ -111,7 +111,7 @@ class GameExperiment final : public run::Experiment {
 
   std::vector<std::string> write_figures(const std::string& run_dir, const std::vector<std::string>& columns,
                                          const std::vector<std::vector<double>>& rows) override {
-    return write_report_figures(columns, rows, run_dir);
+    return write_report_figures(*model_, data_, columns, rows, run_dir);
   }
 
  private:

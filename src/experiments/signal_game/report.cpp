@@ -1,7 +1,9 @@
 #include "mixdist/experiments/signal_game/report.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "mixdist/experiments/signal_game/evaluation.h"
 #include "mixdist/report/figures.h"
 
 namespace mixdist::experiments::signal_game {
@@ -25,10 +27,43 @@ bool any_finite(const std::vector<double>& v) {
 
 }  // namespace
 
-std::vector<std::string> write_report_figures(const std::vector<std::string>& metric_columns,
+std::vector<std::string> write_report_figures(GameModelImpl& model, const GameData& data,
+                                              const std::vector<std::string>& metric_columns,
                                               const std::vector<std::vector<double>>& metric_rows,
                                               const std::string& run_dir) {
   std::vector<std::string> written;
+  const GameConfig& config = model.config();
+  const std::string name = channel_name(config.channel);
+
+  // One test image of each of ten concepts spread over the pool, the first image of each.
+  const int64_t C = data.pool.concepts(), shown = std::min<int64_t>(10, C);
+  const at::Tensor concepts = at::arange(shown, at::kLong) * (C / shown);
+  const data::Games handful{concepts.unsqueeze(1), at::zeros({shown, 1}, at::kLong),
+                            at::zeros({shown}, at::kLong)};
+  const at::Tensor weights = messages_of(model, data.pool.test, handful, config);  // [shown, V]
+  const std::string heat_path = run_dir + "/message_weights.png";
+  report::save_image_grid((weights / weights.max().clamp_min(1e-30)).unsqueeze(0), heat_path,
+                          report::ImageGridOptions().columns(1).pixel_scale(3).title(
+                              "message weights of " + std::to_string(shown) + " test concepts: " + name));
+  written.push_back(heat_path);
+
+  const at::Tensor sizes = messages_of(model, data.pool.test, data.test, config).ne(0).sum(1);
+  std::vector<std::string> categories;
+  std::vector<double> shares;
+  constexpr int64_t kLargest = 10;  // sizes from kLargest up share the last bar
+  for (int64_t k = 1; k <= kLargest; ++k) {
+    categories.push_back(k < kLargest ? std::to_string(k) : std::to_string(k) + "+");
+    const at::Tensor in_bin = k < kLargest ? sizes.eq(k) : sizes.ge(k);
+    shares.push_back(100.0 * in_bin.to(at::kDouble).mean().item<double>());
+  }
+  const std::string sizes_path = run_dir + "/support_sizes.png";
+  report::save_bar_chart(categories, {{"test games", shares}}, sizes_path,
+                         report::BarChartOptions()
+                             .title("symbols per message: " + name)
+                             .x_label("nonzero symbols")
+                             .y_label("% of games"));
+  written.push_back(sizes_path);
+
   if (metric_rows.size() < 2) return written;
   std::vector<double> epochs = column(metric_columns, metric_rows, "epoch");
   if (epochs.empty())
@@ -50,7 +85,7 @@ std::vector<std::string> write_report_figures(const std::vector<std::string>& me
     const std::string path = run_dir + "/" + chart.file;
     report::save_line_chart(epochs, series, path,
                             report::LineChartOptions()
-                                .title("signal game")
+                                .title("signal game: " + name)
                                 .x_label("epoch (validation round)")
                                 .y_label(chart.y_label)
                                 .connect_gaps(true));

@@ -29,6 +29,11 @@ struct GameMetrics {
 GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, const data::Games& games,
                      const GameConfig& config);
 
+// The messages [N, V] the sender sends for the targets of `games`, under the same guards and seed as
+// evaluate (so they are the messages evaluate scores).
+at::Tensor messages_of(GameModelImpl& model, const data::ConceptImages& images, const data::Games& games,
+                       const GameConfig& config);
+
 // The metric names used in CSV / JSON, in order ("accuracy", "loss", "nonzeros", "symbol_entropy",
 // "distinct_symbols", "distinct_supports", "topsim"), and their values.
 const std::vector<std::string>& eval_metric_names();
