@@ -20,5 +20,6 @@ void register_run_commands(CLI::App& app, const GlobalOptions& options);
 // The `train` subcommand of each experiment.
 void register_train_vae(CLI::App& train, const GlobalOptions& options);
 void register_train_bitvae(CLI::App& train, const GlobalOptions& options);
+void register_train_game(CLI::App& train, const GlobalOptions& options);
 
 }  // namespace mixdist::tools

@@ -82,6 +82,7 @@ void register_run_commands(CLI::App& app, const GlobalOptions& global) {
   train->require_subcommand(1);
   register_train_vae(*train, global);
   register_train_bitvae(*train, global);
+  register_train_game(*train, global);
   register_eval(app, global);
   register_compare(app);
 }

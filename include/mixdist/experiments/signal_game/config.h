@@ -1,0 +1,159 @@
+#pragma once
+
+// Configuration of the signal game (the paper's emergent-communication experiment): a sender sees one image,
+// sends one message of V symbols through a channel, and a receiver picks that image among game_size
+// candidates of distinct concepts. The four channels are what the paper compares; every setting a run needs
+// to be repeated is a field here, and the "paper" and "quick" presets fill them in.
+//
+// Epochs: the game has no natural epoch (training draws an endless stream of games), so an epoch here is
+// one validation round, steps_per_epoch optimiser steps (100 in the paper, its validation interval), and
+// `epochs` counts rounds: the paper's 50,000 steps are 500 epochs of 100 steps.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mixdist::experiments::signal_game {
+
+enum class Channel {
+  kGumbelSoftmax,      // softmax((logits + Gumbel) / tau): dense, every symbol nonzero
+  kGumbelSoftmaxST,    // one-hot of the relaxed sample's argmax, gradient of the relaxed sample
+  kKDHardConcrete,     // sparsemax(lambda * relaxed sample): stretched about the barycentre, then projected
+  kGaussianSparsemax,  // sparsemax(logits + N(0, std^2 I)): sparse, no temperature
+};
+
+// CLI / JSON names: gs, gs-st, kd-hard-concrete, gaussian-sparsemax.
+std::string channel_name(Channel channel);
+// Inverse of channel_name; a c10::Error listing the valid names otherwise.
+Channel parse_channel(const std::string& name);
+const std::vector<Channel>& all_channels();
+// Whether the channel's message depends on the annealed temperature (all but Gaussian-Sparsemax).
+bool has_temperature(Channel channel);
+
+// nlohmann's ADL hooks: the channel is written by name; reading an unknown name throws c10::Error.
+template <typename BasicJson>
+void to_json(BasicJson& j, const Channel& channel) {
+  j = channel_name(channel);
+}
+template <typename BasicJson>
+void from_json(const BasicJson& j, Channel& channel) {
+  channel = parse_channel(j.template get<std::string>());
+}
+
+struct GameConfig {
+  std::string experiment = "signal_game";  // guards against reading another experiment's run folder
+  Channel channel = Channel::kGaussianSparsemax;
+  std::string preset = "paper";
+  int64_t seed = 322;
+  int64_t epochs = 500;           // validation rounds
+  int64_t steps_per_epoch = 100;  // optimiser steps per round
+  // "none": evaluations use the temperature the checkpoint was trained at (default). "authors": the final
+  // evaluation uses temperature 1, as the reference test script did (its checkpoints did not keep the
+  // annealed value).
+  std::string compat = "none";
+
+  // Data: "mnist" (concepts = ordered digit triples of MNIST; training images from MNIST-train digits, test
+  // images from MNIST-test digits) or "synthetic" (generated bar digits, for tests).
+  std::string dataset = "mnist";
+  std::string data_dir;             // holds mnist/; "" = mixdist::data::default_data_dir()
+  std::string features = "pixels";  // the composed pictures' pixels / 255, L2-normalised
+  int64_t digits_per_concept = 3;   // 10^digits concepts
+  int64_t train_images_per_concept = 100;
+  int64_t test_images_per_concept = 10;
+  int64_t synthetic_digits = 400;  // "synthetic": generated training (and as many test) digits
+  int64_t pool_seed = 20220425;    // the pool's own generator: the same pool for every run
+  int64_t game_size = 16;          // candidates per game, distinct concepts
+  int64_t valid_games = 1024;      // fixed games on training images
+  int64_t test_games = 9984;       // fixed games on test images
+  int64_t valid_games_seed = 20200724;
+  int64_t test_games_seed = 20200725;
+
+  // Networks.
+  int64_t embedding = 256;         // E
+  int64_t hidden = 512;            // H, the sender's 1x1-convolution channels
+  int64_t vocab = 256;             // V, message symbols
+  double sender_temperature = 10;  // the sender's logits are divided by it
+
+  // Optimisation: Adam, no weight decay.
+  int64_t batch_size = 64;
+  double lr = 1e-3;
+  // Temperature schedule: tau = 1 at the start; after every step t (0-based) with t % temperature_interval
+  // == 0, tau = max(temperature_min, exp(-temperature_decay * t)). Unused by Gaussian-Sparsemax.
+  double temperature_decay = 1e-5;
+  double temperature_min = 0.5;
+  int64_t temperature_interval = 1000;
+  double kd_lambda = 1.1;  // K-D Hard Concrete stretch
+  double gsp_std = 1.0;    // Gaussian-Sparsemax noise scale
+
+  // Evaluation.
+  int64_t validate_every = 1;  // epochs between validations (0: only the last)
+  int64_t eval_batch_size = 64;
+  int64_t eval_seed = 0;  // evaluations reseed the global generator to this (the channel stays stochastic)
+  int64_t topsim_messages =
+      400;  // messages of the first games whose pairs the topographic similarity compares
+
+  // Throws c10::Error naming the first impossible setting and its value.
+  void validate() const;
+  std::string to_json() const;  // pretty-printed
+  // Parses a config written by to_json and validates it; unknown or missing keys and another experiment's
+  // config are errors naming the key.
+  static GameConfig from_json(const std::string& text);
+
+  int64_t concepts() const;  // 10^digits_per_concept
+
+  // One list of (key, field) pairs for both directions of the JSON mapping, in config.json's order.
+  template <typename Visitor>
+  static void visit_fields(GameConfig& c, Visitor&& v) {
+    v("experiment", c.experiment);
+    v("channel", c.channel);
+    v("preset", c.preset);
+    v("seed", c.seed);
+    v("epochs", c.epochs);
+    v("steps_per_epoch", c.steps_per_epoch);
+    v("compat", c.compat);
+    v("dataset", c.dataset);
+    v("data_dir", c.data_dir);
+    v("features", c.features);
+    v("digits_per_concept", c.digits_per_concept);
+    v("train_images_per_concept", c.train_images_per_concept);
+    v("test_images_per_concept", c.test_images_per_concept);
+    v("synthetic_digits", c.synthetic_digits);
+    v("pool_seed", c.pool_seed);
+    v("game_size", c.game_size);
+    v("valid_games", c.valid_games);
+    v("test_games", c.test_games);
+    v("valid_games_seed", c.valid_games_seed);
+    v("test_games_seed", c.test_games_seed);
+    v("embedding", c.embedding);
+    v("hidden", c.hidden);
+    v("vocab", c.vocab);
+    v("sender_temperature", c.sender_temperature);
+    v("batch_size", c.batch_size);
+    v("lr", c.lr);
+    v("temperature_decay", c.temperature_decay);
+    v("temperature_min", c.temperature_min);
+    v("temperature_interval", c.temperature_interval);
+    v("kd_lambda", c.kd_lambda);
+    v("gsp_std", c.gsp_std);
+    v("validate_every", c.validate_every);
+    v("eval_batch_size", c.eval_batch_size);
+    v("eval_seed", c.eval_seed);
+    v("topsim_messages", c.topsim_messages);
+  }
+};
+
+// The settings of `channel` at a preset:
+//   paper: the reference scripts: 500 rounds of 100 steps (50,000 steps), seed 322 (the scripts use
+//          322..331), Adam 1e-3, batch 64, temperature decay 1e-5 every 1000 steps down to 0.5, lambda 1.1;
+//          validation on 1,024 fixed games every round, test on 9,984 fixed games;
+//   quick: the same model, data and games, 20 rounds of 100 steps (2,000 steps).
+// Any other preset is a c10::Error listing the valid ones.
+GameConfig make_preset(Channel channel, const std::string& preset);
+
+// The temperature of the training step that follows `completed_steps` steps (a pure function of the step
+// count, so a resumed run needs no saved temperature): 1 before the first update, then max(temperature_min,
+// exp(-temperature_decay * t)) for the last t < completed_steps with t % temperature_interval == 0.
+// Gaussian-Sparsemax has no temperature: 1 always (its channel ignores it).
+double temperature_at(const GameConfig& config, int64_t completed_steps);
+
+}  // namespace mixdist::experiments::signal_game

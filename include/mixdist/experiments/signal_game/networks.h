@@ -1,0 +1,50 @@
+#pragma once
+
+// The signal game's two agents, as in the reference code (Bouchacourt & Baroni's architecture).
+//
+// Sender, which sees only the target's features x (F):
+//   e = W1 x (E, no bias);
+//   h1[k, j] = sigmoid(w2[k] e[j]) for k < H: a 1x1 convolution with H output channels over the E positions;
+//   h2[j] = sigmoid(sum_k w3[k] h1[k, j]): a (H x 1) convolution back to one channel;
+//   logits = W4 h2 / sender_temperature (V, no bias).
+// The convolutions are written as a broadcast product and a matrix product, which is what they compute
+// (the reference code's Conv2d ran about three times slower). Their weights keep the convolutions'
+// default initialisation: U(-1, 1) for w2 (fan-in 1) and U(+-1/sqrt(H)) for w3 (fan-in H).
+//
+// Receiver, given the candidates x_1..x_G and the message m (a point of the simplex over V symbols):
+//   score_i = (W_r1 x_i) . (W_r2 m), log-softmax over the candidates.
+// It computes the same scores as x_i . (W_r1^T W_r2 m): one F-vector per game instead of embedding all G
+// candidates, which is G times less work forward and backward and the same function of the parameters.
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+namespace mixdist::experiments::signal_game {
+
+class SenderImpl : public torch::nn::Module {
+ public:
+  SenderImpl(int64_t features, int64_t embedding, int64_t hidden, int64_t vocab, double temperature);
+  // Target features [B, F] -> logits [B, V].
+  at::Tensor forward(const at::Tensor& x);
+
+ private:
+  torch::nn::Linear fc1_{nullptr}, fc4_{nullptr};
+  at::Tensor conv2_, conv3_;  // [H] each
+  double temperature_;
+};
+TORCH_MODULE(Sender);
+
+class ReceiverImpl : public torch::nn::Module {
+ public:
+  ReceiverImpl(int64_t features, int64_t embedding, int64_t vocab);
+  // Candidates [B, G, F] and messages [B, V] -> log-probabilities of each candidate being the target, [B, G].
+  at::Tensor forward(const at::Tensor& candidates, const at::Tensor& message);
+
+ private:
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+};
+TORCH_MODULE(Receiver);
+
+}  // namespace mixdist::experiments::signal_game

@@ -1,0 +1,450 @@
+// The signal game: the concept pool and its games are pure functions of the data and their seeds (the same
+// for every thread count), games hold distinct concepts and their label points at the target, each channel
+// sends what it should at initialisation (one symbol for ST, all V for Gumbel-Softmax, a sparse support for
+// the sparsemax channels), every channel learns a separable toy pool, and runs through the run layer resume
+// bit for bit and refuse bad input with one clear message.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "mixdist/data/concept_pool.h"
+#include "mixdist/data/mnist.h"
+#include "mixdist/experiments/registry.h"
+#include "mixdist/experiments/signal_game/data.h"
+#include "mixdist/experiments/signal_game/evaluation.h"
+#include "mixdist/experiments/signal_game/experiment.h"
+#include "mixdist/experiments/signal_game/model.h"
+#include "mixdist/experiments/signal_game/report.h"
+#include "mixdist/io/atomic_file.h"
+#include "mixdist/train/fused_adam.h"
+#include "mixdist/train/metrics_table.h"
+#include "mixdist/train/rng_state.h"
+#include "temp_dir.h"
+#include "test_util.h"
+
+namespace mixdist::experiments::signal_game {
+namespace {
+
+using mixdist::testing::expect_error_containing;
+using mixdist::testing::TempDir;
+
+// Restores the thread count when it goes out of scope.
+class ThreadCountGuard {
+ public:
+  ThreadCountGuard() : threads_(at::get_num_threads()) {}
+  ~ThreadCountGuard() { at::set_num_threads(threads_); }
+
+ private:
+  int threads_;
+};
+
+data::ConceptPoolSpec small_spec() {
+  data::ConceptPoolSpec spec;
+  spec.slots = 2;
+  spec.train_images_per_concept = 8;
+  spec.test_images_per_concept = 4;
+  spec.seed = 5;
+  return spec;
+}
+
+// A small model on the synthetic pool of two-digit concepts (100 concepts, F = 1568).
+GameConfig tiny_config(Channel channel) {
+  GameConfig c = make_preset(channel, "quick");
+  c.dataset = "synthetic";
+  c.digits_per_concept = 2;
+  c.train_images_per_concept = 8;
+  c.test_images_per_concept = 4;
+  c.synthetic_digits = 200;
+  c.valid_games = 128;
+  c.test_games = 128;
+  c.embedding = 32;
+  c.hidden = 16;
+  c.vocab = 32;
+  // A faster learner than the paper's (lr 1e-3, logits / 10), so that 150 steps show learning.
+  c.lr = 1e-2;
+  c.sender_temperature = 1;
+  c.eval_batch_size = 64;
+  return c;
+}
+
+bool same_tensor(const at::Tensor& a, const at::Tensor& b) {
+  return a.sizes() == b.sizes() && a.equal(b);
+}
+
+void expect_distinct_concepts_and_targets(const data::Games& g, int64_t concepts, int64_t images) {
+  ASSERT_EQ(g.concepts.sizes(), g.images.sizes());
+  for (int64_t b = 0; b < g.size(); ++b) {
+    std::set<int64_t> seen;
+    for (int64_t k = 0; k < g.game_size(); ++k) {
+      const int64_t c = g.concepts[b][k].item<int64_t>();
+      EXPECT_TRUE(c >= 0 && c < concepts);
+      EXPECT_TRUE(seen.insert(c).second) << "game " << b << " repeats concept " << c;
+      const int64_t i = g.images[b][k].item<int64_t>();
+      EXPECT_TRUE(i >= 0 && i < images);
+    }
+    const int64_t y = g.labels[b].item<int64_t>();
+    ASSERT_TRUE(y >= 0 && y < g.game_size());
+    EXPECT_EQ(g.target_concepts()[b].item<int64_t>(), g.concepts[b][y].item<int64_t>());
+    EXPECT_EQ(g.target_images()[b].item<int64_t>(), g.images[b][y].item<int64_t>());
+  }
+}
+
+TEST(ConceptPool, SyntheticPoolComposesTheDigitsOfEachConceptSideBySide) {
+  const data::ConceptPool pool = data::make_synthetic_concept_pool(small_spec(), 200);
+  ASSERT_EQ(pool.slots(), 2);
+  ASSERT_EQ(pool.concepts(), 100);  // ten distinct prototypes
+  EXPECT_EQ(pool.train.instances.sizes(), (std::vector<int64_t>{100, 8, 2}));
+  EXPECT_EQ(pool.test.instances.sizes(), (std::vector<int64_t>{100, 4, 2}));
+  EXPECT_EQ(pool.feature_dim(), 2 * 784);
+  // Concept 37 is the digit pair (3, 7), and every instance of it is of those classes.
+  EXPECT_EQ(pool.concept_digits[37][0].item<int64_t>(), 3);
+  EXPECT_EQ(pool.concept_digits[37][1].item<int64_t>(), 7);
+  for (const data::ConceptImages* split : {&pool.train, &pool.test}) {
+    const at::Tensor labels = split->digits.labels.index_select(0, split->instances.reshape(-1));
+    EXPECT_TRUE(labels.view({100, -1, 2})
+                    .equal(pool.concept_digits.unsqueeze(1).expand({100, labels.size(0) / 200, 2})));
+  }
+  // The picture of an image is its digits side by side, and its features that picture, unit-normalised.
+  const at::Tensor c = at::tensor({37, 5}, at::kLong), i = at::tensor({2, 7}, at::kLong);
+  const at::Tensor pics = pool.train.pictures(c, i);
+  ASSERT_EQ(pics.sizes(), (std::vector<int64_t>{2, 28, 56}));
+  const int64_t first = pool.train.instances[37][2][0].item<int64_t>();
+  const int64_t second = pool.train.instances[37][2][1].item<int64_t>();
+  const auto digit = [&](int64_t k) {
+    return pool.train.digits.pixels[k].to(at::kFloat).div(255).view({28, 28});
+  };
+  EXPECT_TRUE(pics[0].slice(1, 0, 28).equal(digit(first)));
+  EXPECT_TRUE(pics[0].slice(1, 28, 56).equal(digit(second)));
+  const at::Tensor f = pool.train.features(c, i);
+  ASSERT_EQ(f.sizes(), (std::vector<int64_t>{2, 1568}));
+  EXPECT_TRUE(at::allclose(f.norm(2, {1}), at::ones({2})));
+  EXPECT_TRUE(at::allclose(f[0], pics[0].reshape(-1) / pics[0].norm()));
+  expect_error_containing([&] { pool.split("valid"); }, "unknown split 'valid'");
+}
+
+TEST(ConceptPool, MnistPoolIsThePaperShapeAndTheSameOnEveryThreadCount) {
+  data::ConceptPool one, two;
+  ThreadCountGuard threads;
+  try {
+    at::set_num_threads(1);
+    one = data::load_mnist_concept_pool(data::ConceptPoolSpec());
+  } catch (const c10::Error& e) {
+    GTEST_SKIP() << "MNIST not available: " << e.what_without_backtrace();
+  }
+  at::set_num_threads(2);
+  two = data::load_mnist_concept_pool(data::ConceptPoolSpec());
+  EXPECT_EQ(one.concepts(), 1000);
+  EXPECT_EQ(one.feature_dim(), 2352);
+  EXPECT_EQ(one.train.instances.sizes(), (std::vector<int64_t>{1000, 100, 3}));
+  EXPECT_EQ(one.test.instances.sizes(), (std::vector<int64_t>{1000, 10, 3}));
+  EXPECT_EQ(one.train.digits.pixels.size(0), 60000);
+  EXPECT_EQ(one.test.digits.pixels.size(0), 10000);
+  EXPECT_TRUE(same_tensor(one.train.instances, two.train.instances));
+  EXPECT_TRUE(same_tensor(one.test.instances, two.test.instances));
+  // Digits of the right classes, and the games on the pool are the same too.
+  const at::Tensor labels = one.train.digits.labels.index_select(0, one.train.instances.reshape(-1));
+  EXPECT_TRUE(labels.view({1000, 100, 3}).equal(one.concept_digits.unsqueeze(1).expand({1000, 100, 3})));
+  at::set_num_threads(1);
+  const data::Games a = data::fixed_games(9984, one.test, 16, 20200725);
+  at::set_num_threads(2);
+  const data::Games b = data::fixed_games(9984, two.test, 16, 20200725);
+  EXPECT_TRUE(same_tensor(a.concepts, b.concepts) && same_tensor(a.images, b.images) &&
+              same_tensor(a.labels, b.labels));
+  EXPECT_TRUE(at::allclose(one.test.features(a.concepts.slice(0, 0, 4), a.images.slice(0, 0, 4)).norm(2, {2}),
+                           at::ones({4, 16})));
+}
+
+TEST(ConceptPool, GamesHoldDistinctConceptsAndTheLabelPointsAtTheTarget) {
+  const data::Games fixed =
+      data::fixed_games(300, data::make_synthetic_concept_pool(small_spec(), 200).train, 16, 11);
+  expect_distinct_concepts_and_targets(fixed, 100, 8);
+  // Fixed games are a function of their seed alone; the global generator is neither used nor advanced.
+  const at::Tensor before = train::global_rng_state();
+  const data::ConceptImages images = data::make_synthetic_concept_pool(small_spec(), 200).train;
+  const data::Games again = data::fixed_games(300, images, 16, 11);
+  EXPECT_TRUE(same_tensor(fixed.concepts, again.concepts) && same_tensor(fixed.images, again.images) &&
+              same_tensor(fixed.labels, again.labels));
+  EXPECT_TRUE(train::global_rng_state().equal(before));
+  EXPECT_FALSE(same_tensor(data::fixed_games(300, images, 16, 12).concepts, fixed.concepts));
+  // The training stream continues the global generator: reseeding repeats it.
+  at::manual_seed(3);
+  const data::Games s1 = data::draw_games(64, 100, 8, 16, at::detail::getDefaultCPUGenerator());
+  const data::Games s2 = data::draw_games(64, 100, 8, 16, at::detail::getDefaultCPUGenerator());
+  at::manual_seed(3);
+  EXPECT_TRUE(same_tensor(data::draw_games(64, 100, 8, 16, at::detail::getDefaultCPUGenerator()).concepts,
+                          s1.concepts));
+  EXPECT_FALSE(same_tensor(s1.concepts, s2.concepts));
+  expect_distinct_concepts_and_targets(s2, 100, 8);
+  // Every target position occurs (uniform over 16 positions across 300 games).
+  EXPECT_EQ(std::get<0>(at::_unique(fixed.labels)).size(0), 16);
+  // A game needs as many concepts as candidates.
+  expect_error_containing([] { data::draw_games(1, 10, 4, 16, at::detail::getDefaultCPUGenerator()); },
+                          "game_size must be in [1, concepts = 10]");
+}
+
+TEST(SignalGameModel, TheSenderSeesOnlyTheTargetAndTheLossIsTheReceiversNll) {
+  at::manual_seed(0);
+  GameConfig config = tiny_config(Channel::kGaussianSparsemax);
+  GameModel model(config, 20);
+  const at::Tensor candidates = at::randn({5, 4, 20});
+  const at::Tensor labels = at::tensor({0, 3, 1, 2, 3}, at::kLong);
+  const GameOutput o = model->play(candidates, labels);
+  for (int64_t b = 0; b < 5; ++b) {
+    const at::Tensor target = candidates[b][labels[b].item<int64_t>()].unsqueeze(0);
+    EXPECT_TRUE(at::allclose(o.logits[b], model->sender()->forward(target)[0]));
+  }
+  EXPECT_NEAR(o.loss.item<double>(), -o.log_probs.gather(1, labels.unsqueeze(1)).mean().item<double>(), 1e-6);
+  EXPECT_TRUE(at::allclose(o.log_probs.exp().sum(1), at::ones({5})));
+  EXPECT_TRUE(o.correct.equal(o.log_probs.argmax(1).eq(labels)));
+  // The receiver's scores are (W_r1 x_i) . (W_r2 m), however it computes them.
+  const auto params = model->receiver()->named_parameters();
+  const at::Tensor u = at::matmul(candidates, params["fc1.weight"].t());
+  const at::Tensor v = at::matmul(o.message, params["fc2.weight"].t());
+  const at::Tensor scores = (u * v.unsqueeze(1)).sum(2);
+  EXPECT_TRUE(at::allclose(o.log_probs, at::log_softmax(scores, 1), 1e-5, 1e-5));
+}
+
+TEST(SignalGameModel, EachChannelSendsItsSupportAtInitialisation) {
+  for (Channel channel : all_channels()) {
+    at::manual_seed(1);
+    GameConfig config = tiny_config(channel);
+    config.vocab = 256;
+    GameModel model(config, 1568);
+    const GameData data = load_game_data(config);
+    const GameOutput o = model->play(data.pool.train, data.valid.slice(0, 64));
+    EXPECT_TRUE(at::allclose(o.message.sum(1), at::ones({64}), 1e-5, 1e-5)) << channel_name(channel);
+    EXPECT_TRUE(o.message.ge(0).all().item<bool>());
+    const double mean = o.nonzeros.to(at::kDouble).mean().item<double>();
+    switch (channel) {
+      case Channel::kGumbelSoftmax:
+        EXPECT_TRUE(o.nonzeros.eq(256).all().item<bool>()) << mean;
+        break;
+      case Channel::kGumbelSoftmaxST:
+        EXPECT_TRUE(o.nonzeros.eq(1).all().item<bool>()) << mean;
+        break;
+      default:
+        EXPECT_GT(mean, 1.0) << channel_name(channel);
+        EXPECT_LT(mean, 256.0) << channel_name(channel);
+    }
+  }
+}
+
+TEST(SignalGameModel, EveryChannelLearnsASeparableToyPool) {
+  for (Channel channel : all_channels()) {
+    at::manual_seed(2);
+    const GameConfig config = tiny_config(channel);
+    constexpr int kSteps = 150;
+    const GameData data = load_game_data(config);
+    GameModel model(config, data.pool.feature_dim());
+    train::FusedAdam adam(model->parameters(), torch::optim::AdamOptions(config.lr));
+    const GameMetrics before = evaluate(*model, data.pool.train, data.valid, config);
+    double first_loss = 0, last_loss = 0;
+    for (int step = 0; step < kSteps; ++step) {
+      const data::Games games = data::draw_games(64, data.pool.concepts(), config.train_images_per_concept,
+                                                 config.game_size, at::detail::getDefaultCPUGenerator());
+      const GameOutput o = model->play(data.pool.train, games);
+      adam.clear_grad();
+      o.loss.backward();
+      adam.step();
+      if (step < 10) first_loss += o.loss.item<double>() / 10;
+      if (step >= kSteps - 10) last_loss += o.loss.item<double>() / 10;
+    }
+    const GameMetrics after = evaluate(*model, data.pool.test, data.test, config);
+    EXPECT_LT(last_loss, first_loss - 0.3) << channel_name(channel);
+    EXPECT_GT(after.accuracy, 3 * 100.0 / 16) << channel_name(channel) << " from " << before.accuracy;
+  }
+}
+
+TEST(SignalGameEvaluation, IsRepeatableAndLeavesTheGeneratorAndModeAlone) {
+  at::manual_seed(4);
+  const GameConfig config = tiny_config(Channel::kKDHardConcrete);
+  const GameData data = load_game_data(config);
+  GameModel model(config, data.pool.feature_dim());
+  model->train();
+  const at::Tensor before = train::global_rng_state();
+  const GameMetrics a = evaluate(*model, data.pool.train, data.valid, config);
+  EXPECT_TRUE(train::global_rng_state().equal(before));
+  EXPECT_TRUE(model->is_training());
+  const GameMetrics b = evaluate(*model, data.pool.train, data.valid, config);
+  EXPECT_EQ(a.accuracy, b.accuracy);
+  EXPECT_EQ(a.loss, b.loss);
+  EXPECT_EQ(a.nonzeros, b.nonzeros);
+  EXPECT_EQ(a.games, 128);
+  EXPECT_EQ(a.language.distinct_supports, b.language.distinct_supports);
+  EXPECT_EQ(a.language.topographic_similarity, b.language.topographic_similarity);
+  EXPECT_GT(a.language.distinct_symbols, 1);
+  EXPECT_LE(a.language.symbol_entropy, std::log2(32.0));
+  // A lower temperature gives sparser K-D Hard Concrete messages.
+  model->set_temperature(0.3);
+  EXPECT_LT(evaluate(*model, data.pool.train, data.valid, config).nonzeros, a.nonzeros);
+}
+
+TEST(SignalGameReport, WritesThePicturesAndLeavesTheGeneratorAndModeAlone) {
+  TempDir tmp;
+  at::manual_seed(6);
+  const GameConfig config = tiny_config(Channel::kGaussianSparsemax);
+  const GameData data = load_game_data(config);
+  GameModel model(config, data.pool.feature_dim());
+  model->train();
+  const at::Tensor before = train::global_rng_state();
+  const std::vector<std::string> columns = {"epoch", "train_accuracy", "valid_accuracy", "train_loss",
+                                            "valid_loss"};
+  const std::vector<std::vector<double>> rows = {{1, 10, 12, 2.5, 2.4}, {2, 20, std::nan(""), 2.2, 2.1}};
+  const std::vector<std::string> written = write_report_figures(*model, data, columns, rows, tmp.path());
+  EXPECT_EQ(written,
+            (std::vector<std::string>{tmp.file("message_weights.png"), tmp.file("support_sizes.png"),
+                                      tmp.file("learning_curves.png"), tmp.file("loss_curves.png")}));
+  for (const auto& path : written) EXPECT_TRUE(std::filesystem::exists(path)) << path;
+  EXPECT_TRUE(train::global_rng_state().equal(before));
+  EXPECT_TRUE(model->is_training());
+}
+
+TEST(SignalGameLanguage, SpearmanRanksWithTiesAndTheLanguageMeasures) {
+  EXPECT_DOUBLE_EQ(spearman_correlation({1, 2, 3, 4}, {10, 20, 30, 45}), 1.0);
+  EXPECT_DOUBLE_EQ(spearman_correlation({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0);
+  EXPECT_EQ(spearman_correlation({1, 1, 1}, {1, 2, 3}), 0.0);
+  // Ties take average ranks: a = (1, 2.5, 2.5, 4) against b = (1, 2, 3, 4) gives 0.9486832980505138.
+  EXPECT_NEAR(spearman_correlation({0, 5, 5, 9}, {1, 2, 3, 4}), 0.9486832980505138, 1e-15);
+  // Four targets of two-digit concepts, two of (0, 0) and two of (3, 3), and one-hot messages naming the
+  // first digit.
+  const at::Tensor digits = at::tensor({0, 0, 0, 0, 3, 3, 3, 3}, at::kLong).view({4, 2});
+  const at::Tensor messages = at::one_hot(digits.select(1, 0), 4).to(at::kFloat);
+  const LanguageStats s = analyse_language(messages, digits, 400);
+  EXPECT_DOUBLE_EQ(s.symbol_entropy, 1.0);  // symbols 0 and 3, twice each
+  EXPECT_EQ(s.distinct_symbols, 2);
+  EXPECT_EQ(s.distinct_supports, 2);
+  // Pairs: concept distances (0, 2, 2, 2, 2, 0), message distances (0, 1, 1, 1, 1, 0): perfectly ordered.
+  EXPECT_NEAR(s.topographic_similarity, 1.0, 1e-12);
+  // Dense messages share one support; a constant message distance has no correlation.
+  const LanguageStats dense = analyse_language(at::full({4, 4}, 0.25), digits, 400);
+  EXPECT_EQ(dense.distinct_supports, 1);
+  EXPECT_EQ(dense.topographic_similarity, 0.0);
+}
+
+TEST(SignalGameConfig, PresetsTemperatureAndJson) {
+  const GameConfig paper = make_preset(Channel::kKDHardConcrete, "paper");
+  EXPECT_EQ(paper.epochs * paper.steps_per_epoch, 50000);
+  EXPECT_EQ(paper.seed, 322);
+  EXPECT_EQ(paper.batch_size, 64);
+  EXPECT_EQ(paper.game_size, 16);
+  EXPECT_EQ(paper.valid_games, 1024);
+  EXPECT_EQ(paper.test_games, 9984);
+  EXPECT_DOUBLE_EQ(paper.kd_lambda, 1.1);
+  EXPECT_DOUBLE_EQ(paper.lr, 1e-3);
+  EXPECT_EQ(make_preset(Channel::kGumbelSoftmax, "quick").epochs * 100, 2000);
+  for (Channel channel : all_channels())
+    for (const char* preset : {"quick", "paper"}) {
+      const GameConfig c = make_preset(channel, preset);
+      EXPECT_EQ(GameConfig::from_json(c.to_json()).to_json(), c.to_json());
+    }
+  // The schedule the reference code ran: tau set after every step t with t % 1000 == 0.
+  double tau = 1.0;
+  for (int64_t t = 0; t < 50000; ++t) {
+    ASSERT_DOUBLE_EQ(temperature_at(paper, t), tau) << t;
+    if (t % 1000 == 0) tau = std::max(0.5, std::exp(-1e-5 * static_cast<double>(t)));
+  }
+  EXPECT_NEAR(temperature_at(paper, 49001), std::exp(-0.49), 1e-12);
+  EXPECT_EQ(temperature_at(make_preset(Channel::kGaussianSparsemax, "paper"), 49001), 1.0);
+  GameConfig authors = paper;
+  authors.compat = "authors";
+  EXPECT_EQ(evaluation_temperature(authors, 49001, /*final=*/true), 1.0);
+  EXPECT_EQ(evaluation_temperature(authors, 49001, /*final=*/false), temperature_at(paper, 49001));
+  EXPECT_EQ(evaluation_temperature(paper, 49001, /*final=*/true), temperature_at(paper, 49001));
+}
+
+run::RunOptions quiet(const std::string& dir, std::ostream& log) {
+  run::RunOptions o;
+  o.run_dir = dir;
+  o.interactive = false;
+  o.log = &log;
+  o.figures = false;
+  return o;
+}
+
+std::string metrics_without_seconds(const std::string& dir) {
+  std::stringstream in(io::read_file(dir + "/metrics.csv")), out;
+  std::string line;
+  std::getline(in, line);
+  size_t seconds = 0;
+  {
+    std::stringstream header(line);
+    for (std::string c; std::getline(header, c, ',') && c != "seconds";) ++seconds;
+  }
+  for (; std::getline(in, line);) {
+    std::stringstream row(line);
+    size_t i = 0;
+    for (std::string v; std::getline(row, v, ','); ++i)
+      if (i != seconds) out << v << ',';
+    out << '\n';
+  }
+  return out.str();
+}
+
+TEST(SignalGameRun, ASlicedRunEqualsAnUninterruptedOneWhileTheTemperatureAnneals) {
+  TempDir tmp;
+  std::ostringstream log;
+  GameConfig config = tiny_config(Channel::kKDHardConcrete);
+  config.epochs = 3;
+  config.steps_per_epoch = 4;
+  config.temperature_interval = 1;
+  config.temperature_decay = 0.1;
+  ASSERT_TRUE(train_game(config, quiet(tmp.file("whole"), log)).finished);
+  run::RunOptions first = quiet(tmp.file("sliced"), log);
+  first.stop_after_epoch = 1;
+  ASSERT_FALSE(train_game(config, first).finished);
+  run::RunOptions rest = quiet(tmp.file("sliced"), log);
+  rest.resume = true;
+  ASSERT_TRUE(train_game(config, rest).finished);
+  const std::string a = metrics_without_seconds(tmp.file("whole"));
+  EXPECT_EQ(a, metrics_without_seconds(tmp.file("sliced")));
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 3);
+  const auto sa = nlohmann::json::parse(io::read_file(tmp.file("whole/summary.json")));
+  const auto sb = nlohmann::json::parse(io::read_file(tmp.file("sliced/summary.json")));
+  EXPECT_EQ(sa["test"], sb["test"]);
+  EXPECT_EQ(sa["checkpoint"], "best");
+  // Evaluating the reported checkpoint repeats the summary.
+  const run::RunEvaluation e = evaluate_run(tmp.file("whole"), "test", "best", &log);
+  for (const auto& [name, value] : e.evaluation.metrics)
+    EXPECT_EQ(value, sa["test"][name].get<double>()) << name;
+  bool listed = false;
+  for (const auto& i : all_experiments()) listed = listed || (i.name == "signal_game" && i.command == "game");
+  EXPECT_TRUE(listed);
+}
+
+TEST(SignalGameRun, BadInputIsOneClearMessageAndLeavesNoRunFolder) {
+  TempDir tmp;
+  std::ostringstream log;
+  expect_error_containing([] { make_preset(parse_channel("gumbel"), "quick"); },
+                          "unknown channel 'gumbel'; valid channels: gs, gs-st, kd-hard-concrete, "
+                          "gaussian-sparsemax");
+  // Missing MNIST: the error names the command that fetches it, and nothing is written.
+  GameConfig real = make_preset(Channel::kGumbelSoftmax, "quick");
+  std::filesystem::create_directories(tmp.file("empty-data"));
+  real.data_dir = tmp.file("empty-data");
+  expect_error_containing([&] { train_game(real, quiet(tmp.file("no-data-run"), log)); }, "make data");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("no-data-run")));
+  // A run folder of another experiment.
+  std::filesystem::create_directories(tmp.file("vae-run"));
+  io::write_file_atomically(tmp.file("vae-run/config.json"),
+                            "{\"experiment\": \"vae_mnist\", \"latent\": \"gaussian\", \"seed\": 10}");
+  run::RunOptions resume = quiet(tmp.file("vae-run"), log);
+  resume.resume = true;
+  expect_error_containing([&] { train_game(tiny_config(Channel::kGumbelSoftmax), resume); },
+                          "belongs to experiment 'vae_mnist', not 'signal_game'");
+  expect_error_containing([&] { evaluate_run(tmp.file("vae-run"), "test", "last", &log); },
+                          "belongs to experiment 'vae_mnist', not 'signal_game'");
+  // An impossible setting names itself.
+  GameConfig big = tiny_config(Channel::kGumbelSoftmax);
+  big.game_size = 101;
+  expect_error_containing([&] { train_game(big, quiet(tmp.file("big"), log)); },
+                          "game_size must be in [2, concepts = 100]");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("big")));
+}
+
+}  // namespace
+}  // namespace mixdist::experiments::signal_game
