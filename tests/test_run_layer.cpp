@@ -263,8 +263,23 @@ TEST(RunLayerCompare, GroupsByExperimentAndUsesEachOnesSpread) {
       runs.push_back(read_run_summary(experiments, dir, "test"));
     }
   }
-  const auto rows = compare_runs(experiments, runs);
-  ASSERT_EQ(rows.size(), 2u);
+  // A run whose distinguishing setting differs from its default is another method.
+  experiments[0].distinguishing_settings = {{"mode", "plain"}};
+  {
+    const std::string dir = tmp.file("toy-other");
+    std::filesystem::create_directories(dir);
+    io::write_file_atomically(dir + "/summary.json",
+                              R"({"experiment": "toy", "method": "sgd", "mode": "other",
+                                                          "preset": "quick", "seed": 1, "test": {"loss": 7}})");
+    const RunSummary other = read_run_summary(experiments, dir, "test");
+    EXPECT_EQ(other.variant, "sgd (mode other)");
+    runs.insert(runs.begin(), other);
+  }
+  auto rows = compare_runs(experiments, runs);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].variant, "sgd (mode other)");  // right after its plain variant
+  EXPECT_DOUBLE_EQ(rows[1].mean[0], 7.0);
+  rows.erase(rows.begin() + 1);
   EXPECT_EQ(rows[0].experiment, "toy");
   EXPECT_DOUBLE_EQ(rows[0].mean[0], 2.0);
   EXPECT_NEAR(rows[0].spread[0], 1.0 / std::sqrt(3.0), 1e-15);  // sample std 1, over sqrt(3)

@@ -144,6 +144,7 @@ run::ExperimentInfo make_info() {
                   {"non-binary share", "nonbinary_share", 3}};
   i.spread = run::ExperimentInfo::Spread::kStandardError;
   i.unit = "NLL in bits per pixel; D, R, -ELBO in nats per image";
+  i.distinguishing_settings = {{"compat", "none"}};
   i.create = [](const std::string& json) -> std::unique_ptr<run::Experiment> {
     return std::make_unique<BitVaeExperiment>(BitVaeConfig::from_json(json));
   };

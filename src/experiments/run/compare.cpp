@@ -66,6 +66,12 @@ RunSummary read_run_summary(const std::vector<ExperimentInfo>& experiments, cons
   s.run_dir = run_dir;
   s.experiment = name;
   s.variant = j.value(info->variant_key, std::string("?"));
+  for (const auto& setting : info->distinguishing_settings) {
+    const std::string value = j.contains(setting.key) && j[setting.key].is_string()
+                                  ? j[setting.key].get<std::string>()
+                                  : setting.default_value;
+    if (value != setting.default_value) s.variant += " (" + setting.key + " " + value + ")";
+  }
   s.preset = j.value("preset", std::string("?"));
   s.seed = j.value("seed", int64_t{0});
   s.epochs = j.value("epochs", int64_t{0});
@@ -100,7 +106,9 @@ std::vector<ComparisonRow> compare_runs(const std::vector<ExperimentInfo>& exper
   }
   auto order = [&](const ComparisonRow& r) {
     const size_t e = experiment_rank(experiments, r.experiment);
-    const size_t v = e < experiments.size() ? rank_of(experiments[e].variants, r.variant) : 0;
+    // "<variant> (<setting> <value>)" sorts right after its plain variant.
+    const std::string base = r.variant.substr(0, r.variant.find(" ("));
+    const size_t v = e < experiments.size() ? rank_of(experiments[e].variants, base) : 0;
     return std::make_tuple(e, v, r.variant, r.preset);
   };
   std::stable_sort(rows.begin(), rows.end(),

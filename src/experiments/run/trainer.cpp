@@ -339,6 +339,8 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
   j["experiment"] = info.name;
   j[info.variant_key] = variant;
   j["preset"] = planned.value("preset", std::string());
+  for (const auto& setting : info.distinguishing_settings)
+    if (planned.contains(setting.key)) j[setting.key] = planned[setting.key];
   j["seed"] = integer_setting(planned, "seed");
   j["epochs"] = at.epoch;
   j["steps"] = at.step;

@@ -157,6 +157,7 @@ run::ExperimentInfo make_info() {
                   {"R_Y|f", "R_Y_given_f"}, {"R_Z", "R_Z"}, {"ELBO", "elbo"}, {"support", "support"}};
   i.spread = run::ExperimentInfo::Spread::kPopulationStd;
   i.unit = "nats per image";
+  i.distinguishing_settings = {{"face_prior", "authors"}};
   i.create = [](const std::string& json) -> std::unique_ptr<run::Experiment> {
     return std::make_unique<VaeExperiment>(VaeConfig::from_json(json));
   };

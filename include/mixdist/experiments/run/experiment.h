@@ -119,6 +119,13 @@ struct ExperimentInfo {
   std::vector<Column> comparison;
   enum class Spread { kPopulationStd, kStandardError } spread = Spread::kPopulationStd;
   std::string unit;
+  // Settings besides the variant that make runs different methods (e.g. "compat"), with their defaults:
+  // summary.json records them, and compare labels and groups a run whose value differs from the default as
+  // "<variant> (<key> <value>)".
+  struct Setting {
+    std::string key, default_value;
+  };
+  std::vector<Setting> distinguishing_settings;
 
   // Builds the experiment from config.json text: validates it (c10::Error naming the setting), loads the
   // data (an error naming the command that fetches missing data) and builds the model and optimisers from the
