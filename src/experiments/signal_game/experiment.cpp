@@ -16,18 +16,7 @@ namespace mixdist::experiments::signal_game {
 namespace {
 
 run::Evaluation as_evaluation(const GameMetrics& m) {
-  run::Evaluation e;
-  const auto& names = eval_metric_names();
-  const std::vector<double> values = eval_metric_values(m);
-  for (size_t i = 0; i < names.size(); ++i) e.metrics.emplace_back(names[i], values[i]);
-  e.images = m.games;
-  return e;
-}
-
-double value_of(const run::Evaluation& e, const std::string& name) {
-  for (const auto& [key, value] : e.metrics)
-    if (key == name) return value;
-  return std::nan("");
+  return run::make_evaluation(eval_metric_names(), eval_metric_values(m), m.games, /*samples=*/0);
 }
 
 // Sums of the per-game training terms over an epoch.
@@ -96,16 +85,17 @@ class GameExperiment final : public run::Experiment {
     return fmt::format(
         "success {:.2f}%  loss {:.4f}  nonzeros {:.2f}  symbol entropy {:.2f} bits  distinct symbols {:.0f}  "
         "topsim {:.3f} ({} games)",
-        value_of(e, "accuracy"), value_of(e, "loss"), value_of(e, "nonzeros"), value_of(e, "symbol_entropy"),
-        value_of(e, "distinct_symbols"), value_of(e, "topsim"), e.images);
+        run::metric_value(e, "accuracy"), run::metric_value(e, "loss"), run::metric_value(e, "nonzeros"),
+        run::metric_value(e, "symbol_entropy"), run::metric_value(e, "distinct_symbols"),
+        run::metric_value(e, "topsim"), e.images);
   }
   std::string epoch_summary(const std::vector<double>& train_values,
                             const run::Evaluation* validation) const override {
     std::string s = fmt::format("train loss {:.4f}, success {:.2f}%, nonzeros {:.2f}", train_values.at(0),
                                 train_values.at(1), train_values.at(2));
     if (validation)
-      s += fmt::format(", valid success {:.2f}%, nonzeros {:.2f}", value_of(*validation, "accuracy"),
-                       value_of(*validation, "nonzeros"));
+      s += fmt::format(", valid success {:.2f}%, nonzeros {:.2f}", run::metric_value(*validation, "accuracy"),
+                       run::metric_value(*validation, "nonzeros"));
     return s;
   }
 
