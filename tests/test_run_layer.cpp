@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "mixdist/experiments/run/checkpoint.h"
 #include "mixdist/experiments/run/compare.h"
 #include "mixdist/experiments/run/config_json.h"
 #include "mixdist/experiments/run/run_lock.h"
@@ -240,6 +241,69 @@ TEST(RunLayer, ASecondProcessInTheSameRunFolderIsRefusedNamingTheHolder) {
   }
   // Released with its holder: the run can be evaluated again.
   EXPECT_NO_THROW(evaluate_run(info, tmp.file("run"), "test", "last", 0, nullptr));
+}
+
+TEST(RunLayerCheckpoint, AFlippedBitInAWeightIsRefusedByName) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  ToyConfig config;
+  config.epochs = 1;
+  train(info, config_to_json(config), quiet(tmp.file("run"), log));
+  // Find the trained weight's float bytes in ckpt.last (they are stored raw) and flip one bit of them.
+  auto toy = info.create(config_to_json(config));
+  load_model(tmp.file("run/ckpt.last"), info, "sgd", toy->model());
+  const float weight = toy->model().parameters()[0].item<float>();
+  std::string bytes = io::read_file(tmp.file("run/ckpt.last"));
+  const std::string needle(reinterpret_cast<const char*>(&weight), sizeof weight);
+  const size_t at = bytes.find(needle);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 1] = static_cast<char>(bytes[at + 1] ^ 0x04);
+  io::write_file_atomically(tmp.file("run/ckpt.last"), bytes);
+  expect_error_containing([&] { load_model(tmp.file("run/ckpt.last"), info, "sgd", toy->model()); },
+                          "ckpt.last is damaged: the CRC-32 of its content");
+  expect_error_containing([&] { evaluate_run(info, tmp.file("run"), "test", "last", 0, nullptr); },
+                          "damaged");
+}
+
+TEST(RunLayerCheckpoint, VersionOneCheckpointsStillLoad) {
+  // The layout of format_version 1 (before the checksum), written by hand.
+  TempDir tmp;
+  const ExperimentInfo info = toy_info();
+  torch::manual_seed(3);
+  auto toy = info.create(config_to_json(ToyConfig{}));
+  torch::serialize::OutputArchive archive, model;
+  toy->model().save(model);
+  archive.write("experiment", c10::IValue(std::string("toy")));
+  archive.write("method", c10::IValue(std::string("sgd")));
+  archive.write("format_version", c10::IValue(int64_t{1}));
+  archive.write("model", model);
+  archive.write("epoch", c10::IValue(int64_t{2}));
+  archive.write("step", c10::IValue(int64_t{4}));
+  archive.save_to(tmp.file("v1.ckpt"));
+  torch::manual_seed(4);
+  auto other = info.create(config_to_json(ToyConfig{}));
+  const Progress p = load_model(tmp.file("v1.ckpt"), info, "sgd", other->model());
+  EXPECT_EQ(p.step, 4);
+  EXPECT_TRUE(torch::equal(other->model().parameters()[0], toy->model().parameters()[0]));
+}
+
+TEST(RunLayer, AFolderWithCompletedEpochsButNoLastCheckpointIsNotRetrainedOverIt) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  ToyConfig config;
+  config.epochs = 3;
+  RunOptions first = quiet(tmp.file("run"), log);
+  first.stop_after_epoch = 2;
+  train(info, config_to_json(config), first);
+  std::filesystem::remove(tmp.file("run/ckpt.last"));
+  const std::string metrics = io::read_file(tmp.file("run/metrics.csv"));
+  RunOptions resume = quiet(tmp.file("run"), log);
+  resume.resume = true;
+  expect_error_containing([&] { train(info, config_to_json(config), resume); },
+                          "has completed epochs (metrics.csv) but no ckpt.last");
+  EXPECT_EQ(io::read_file(tmp.file("run/metrics.csv")), metrics);
 }
 
 TEST(RunLayerCompare, GroupsByExperimentAndUsesEachOnesSpread) {

@@ -2,6 +2,9 @@
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
+#include <zlib.h>
+
+#include <string>
 
 #include "mixdist/experiments/run/run_folder.h"
 #include "mixdist/io/atomic_file.h"
@@ -10,7 +13,21 @@
 namespace mixdist::experiments::run {
 namespace {
 
-constexpr int64_t kFormatVersion = 1;
+// Version 1 held the model, optimisers and state directly. Version 2 holds them as one serialized payload
+// with its CRC-32, so that a damaged file (flipped bytes inside a weight tensor load without any error
+// otherwise) is refused by name; version 1 checkpoints still load.
+constexpr int64_t kFormatVersion = 2;
+
+uint32_t crc32_of(const std::string& bytes) {
+  uLong crc = ::crc32(0L, Z_NULL, 0);
+  const auto* p = reinterpret_cast<const Bytef*>(bytes.data());
+  for (size_t done = 0; done < bytes.size();) {
+    const uInt n = static_cast<uInt>(std::min<size_t>(bytes.size() - done, 1u << 30));
+    crc = ::crc32(crc, p + done, n);
+    done += n;
+  }
+  return static_cast<uint32_t>(crc);
+}
 
 at::Tensor rows_to_tensor(const std::vector<std::vector<double>>& rows) {
   const int64_t cols = rows.empty() ? 0 : static_cast<int64_t>(rows[0].size());
@@ -63,6 +80,34 @@ void open_checked(torch::serialize::InputArchive& archive, const std::string& pa
               variant, "'");
 }
 
+// The archive that holds the model, optimisers and state: `outer` itself (version 1) or its payload, checked
+// against its CRC-32 and loaded into `payload` (version 2).
+torch::serialize::InputArchive& content_of(torch::serialize::InputArchive& outer,
+                                           torch::serialize::InputArchive& payload, const std::string& path) {
+  const int64_t version = read_value(outer, "format_version", path).toInt();
+  if (version == 1) return outer;
+  TORCH_CHECK(version == kFormatVersion, "checkpoint ", path, " has format_version ", version,
+              "; this mixdist reads versions 1 and ", kFormatVersion);
+  at::Tensor bytes;
+  TORCH_CHECK(outer.try_read("payload", bytes) && bytes.scalar_type() == at::kByte && bytes.dim() == 1,
+              "checkpoint ", path, ": missing its payload; the file is damaged");
+  const std::string data(reinterpret_cast<const char*>(bytes.contiguous().data_ptr<uint8_t>()),
+                         static_cast<size_t>(bytes.numel()));
+  const int64_t stored = read_value(outer, "payload_crc32", path).toInt();
+  const uint32_t computed = crc32_of(data);
+  TORCH_CHECK(stored == static_cast<int64_t>(computed), "checkpoint ", path,
+              " is damaged: the CRC-32 of its content is ", computed, ", not the ", stored,
+              " it was written with. Resume from another copy, evaluate ckpt.best or ckpt.last instead, or "
+              "train again");
+  try {
+    payload.load_from(data.data(), data.size());
+  } catch (const c10::Error& e) {
+    TORCH_CHECK(false, "checkpoint ", path, ": its payload cannot be read (", e.what_without_backtrace(),
+                ")");
+  }
+  return payload;
+}
+
 Progress read_progress(torch::serialize::InputArchive& archive, const std::string& path) {
   return {read_value(archive, "epoch", path).toInt(), read_value(archive, "step", path).toInt()};
 }
@@ -71,30 +116,40 @@ Progress read_progress(torch::serialize::InputArchive& archive, const std::strin
 
 void save_checkpoint(const std::string& path, const ExperimentInfo& info, const std::string& variant,
                      Experiment& experiment, const TrainingState& state) {
+  torch::serialize::OutputArchive content;
+  torch::serialize::OutputArchive model_archive;
+  experiment.model().save(model_archive);
+  content.write("model", model_archive);
+  for (const NamedOptimizer& o : experiment.optimizers()) {
+    torch::serialize::OutputArchive optimizer_archive;
+    o.optimizer->save(optimizer_archive);
+    content.write(o.name + "_optimizer", optimizer_archive);
+  }
+  content.write("rng_state", train::global_rng_state());
+  content.write("epoch", c10::IValue(state.progress.epoch));
+  content.write("step", c10::IValue(state.progress.step));
+  content.write(best_key(info), c10::IValue(state.best_valid));
+  content.write("metrics_rows", rows_to_tensor(state.metrics_rows));
+  std::string bytes;
+  content.save_to([&](const void* data, size_t n) {
+    bytes.append(static_cast<const char*>(data), n);
+    return n;
+  });
+
   torch::serialize::OutputArchive archive;
   archive.write("experiment", c10::IValue(info.name));
   archive.write(info.variant_key, c10::IValue(variant));
   archive.write("format_version", c10::IValue(kFormatVersion));
-  torch::serialize::OutputArchive model_archive;
-  experiment.model().save(model_archive);
-  archive.write("model", model_archive);
-  for (const NamedOptimizer& o : experiment.optimizers()) {
-    torch::serialize::OutputArchive optimizer_archive;
-    o.optimizer->save(optimizer_archive);
-    archive.write(o.name + "_optimizer", optimizer_archive);
-  }
-  archive.write("rng_state", train::global_rng_state());
-  archive.write("epoch", c10::IValue(state.progress.epoch));
-  archive.write("step", c10::IValue(state.progress.step));
-  archive.write(best_key(info), c10::IValue(state.best_valid));
-  archive.write("metrics_rows", rows_to_tensor(state.metrics_rows));
+  archive.write("payload_crc32", c10::IValue(static_cast<int64_t>(crc32_of(bytes))));
+  archive.write("payload", at::from_blob(bytes.data(), {static_cast<int64_t>(bytes.size())}, at::kByte));
   io::write_file_atomically(path, [&](const std::string& tmp) { archive.save_to(tmp); });
 }
 
 TrainingState load_checkpoint(const std::string& path, const ExperimentInfo& info, const std::string& variant,
                               Experiment& experiment) {
-  torch::serialize::InputArchive archive;
-  open_checked(archive, path, info, variant);
+  torch::serialize::InputArchive outer, payload;
+  open_checked(outer, path, info, variant);
+  torch::serialize::InputArchive& archive = content_of(outer, payload, path);
   torch::serialize::InputArchive model_archive;
   archive.read("model", model_archive);
   experiment.model().load(model_archive);
@@ -117,8 +172,9 @@ TrainingState load_checkpoint(const std::string& path, const ExperimentInfo& inf
 
 Progress load_model(const std::string& path, const ExperimentInfo& info, const std::string& variant,
                     torch::nn::Module& model) {
-  torch::serialize::InputArchive archive;
-  open_checked(archive, path, info, variant);
+  torch::serialize::InputArchive outer, payload;
+  open_checked(outer, path, info, variant);
+  torch::serialize::InputArchive& archive = content_of(outer, payload, path);
   torch::serialize::InputArchive model_archive;
   archive.read("model", model_archive);
   model.load(model_archive);

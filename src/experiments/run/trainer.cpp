@@ -271,6 +271,11 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
   // A run stopped before its first epoch completed has no checkpoint: nothing to restore, and starting over
   // is the same run.
   const bool restored = options.resume && path_exists(paths.last);
+  // Without ckpt.last a folder with completed epochs cannot continue: starting over would overwrite its
+  // metrics, ckpt.best and summary with another run's.
+  TORCH_CHECK(!options.resume || restored || !path_exists(paths.metrics), "cannot resume ", dir,
+              ": it has completed epochs (metrics.csv) but no ckpt.last to continue from; train it again in "
+              "another folder");
   if (restored) loop.restore(load_checkpoint(paths.last, info, variant, *experiment));
   const Progress done = loop.state().progress;
   RunResult result;
@@ -352,13 +357,15 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
   j["train_seconds"] = train_seconds;
   j["train_steps_per_second"] = train_seconds > 0 ? double(at.step) / train_seconds : 0.0;
   j["final_eval_seconds"] = eval_seconds;
-  io::write_file_atomically(paths.summary, j.dump(2) + "\n");
-  result.summary_path = paths.summary;
+  // summary.json last: its presence is what makes a run finished (summary_is_current), so a run stopped or
+  // killed while drawing its pictures is evaluated again on --resume, pictures included.
   if (options.figures) {
     const train::MetricsTable& table = loop.table();
     for (const auto& f : experiment->write_figures(dir, table.columns(), table.rows()))
       log << "  wrote " << f << "\n";
   }
+  io::write_file_atomically(paths.summary, j.dump(2) + "\n");
+  result.summary_path = paths.summary;
   log << "  wrote " << paths.summary << "\n";
   return result;
 }

@@ -4,7 +4,8 @@
 // best validation value so far and the metrics rows, so that a resumed run continues bit for bit where an
 // uninterrupted one would be. Written atomically (a crash leaves the previous checkpoint intact); tagged with
 // the experiment and its variant (e.g. "latent": "gaussian"), so that loading one into the wrong model fails
-// with a clear message instead of a shape error deep in LibTorch.
+// with a clear message instead of a shape error deep in LibTorch; and the content carries its CRC-32
+// (format_version 2), so that a damaged file is refused by name instead of loading garbage weights.
 
 #include <limits>
 #include <string>
