@@ -4,6 +4,7 @@
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -112,14 +113,25 @@ MIXDIST_CPU_CLONES void backward_row(const T* __restrict__ e, const T* __restric
   }
 }
 
+// Runs row(b) for every b < B on the ATen threads, each thread taking the next undone row until none is left:
+// a thread that the scheduler suspends (the machine is shared) holds up one row, not half of them. Each row's
+// result is the same whichever thread computed it.
+template <typename F>
+void for_each_row(int64_t B, const F& row) {
+  std::atomic<int64_t> next{0};
+  at::parallel_for(0, B, 1, [&](int64_t, int64_t) {
+    for (int64_t b = next.fetch_add(1, std::memory_order_relaxed); b < B;
+         b = next.fetch_add(1, std::memory_order_relaxed))
+      row(b);
+  });
+}
+
 template <typename T>
 void run_forward(const at::Tensor& e, const at::Tensor& w2, const at::Tensor& w3, at::Tensor& out) {
   const int64_t B = e.size(0), E = e.size(1), H = w2.size(0);
   const T *pe = e.data_ptr<T>(), *p2 = w2.data_ptr<T>(), *p3 = w3.data_ptr<T>();
   T* po = out.data_ptr<T>();
-  at::parallel_for(0, B, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b) forward_row<T>(pe + b * E, p2, p3, E, H, po + b * E);
-  });
+  for_each_row(B, [&](int64_t b) { forward_row<T>(pe + b * E, p2, p3, E, H, po + b * E); });
 }
 
 template <typename T>
@@ -132,10 +144,9 @@ void run_backward(const at::Tensor& e, const at::Tensor& gs, const at::Tensor& w
   const T *pe = e.data_ptr<T>(), *pg = gs.data_ptr<T>(), *p2 = w2.data_ptr<T>(), *p23 = w23.data_ptr<T>();
   T* pde = de.defined() ? de.data_ptr<T>() : nullptr;
   T* pp = parts.data_ptr<T>();
-  at::parallel_for(0, B, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t b = begin; b < end; ++b)
-      backward_row<T>(pe + b * E, pg + b * E, p2, p23, E, H, pde ? pde + b * E : nullptr, pp + b * 2 * H,
-                      pp + (b * 2 + 1) * H);
+  for_each_row(B, [&](int64_t b) {
+    backward_row<T>(pe + b * E, pg + b * E, p2, p23, E, H, pde ? pde + b * E : nullptr, pp + b * 2 * H,
+                    pp + (b * 2 + 1) * H);
   });
   dw2 = at::zeros({H}, e.options());
   dw3 = at::zeros({H}, e.options());
