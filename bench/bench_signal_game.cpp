@@ -5,8 +5,12 @@
 //   game/train_step/<channel>/fused:F   one training step (play, backward, Adam);
 //   game/eval_step/<channel>/fused:F    one evaluation batch of 64 games (no gradients);
 //   game/sender_block/fused:F           the sigmoid block alone, forward and backward, to see its share.
+//   game/piece/<channel>/fused:1/piece:P the sender (P = 0), the channel (1) or the receiver (2) alone,
+//                                        forward and backward.
 // Inputs are random unit vectors: the cost does not depend on the pixels. Filter with
-// --benchmark_filter=game/.
+// --benchmark_filter=game/. On a machine shared with other busy processes, also run it with
+// OMP_WAIT_POLICY=passive: libgomp's default spin-waiting then costs more than the step itself (measured here
+// under load: 17 ms fused steps became 50 to 200 ms).
 #include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
 #include <torch/csrc/autograd/autograd.h>
