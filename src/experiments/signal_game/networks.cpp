@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "mixdist/nn/linear.h"
+#include "mixdist/nn/sigmoid_pool.h"
 
 namespace mixdist::experiments::signal_game {
 
@@ -19,9 +20,9 @@ SenderImpl::SenderImpl(int64_t features, int64_t embedding, int64_t hidden, int6
 }
 
 at::Tensor SenderImpl::forward(const at::Tensor& x) {
-  const at::Tensor e = nn::linear(x, fc1_->weight);                                    // [B, E]
-  const at::Tensor h1 = at::sigmoid(e.unsqueeze(1) * conv2_.view({1, -1, 1}));         // [B, H, E]
-  const at::Tensor h2 = at::sigmoid(at::matmul(conv3_.view({1, -1}), h1).squeeze(1));  // [B, E]
+  const at::Tensor e = nn::linear(x, fc1_->weight);  // [B, E]
+  const at::Tensor h2 =
+      fused_ ? nn::sigmoid_pool(e, conv2_, conv3_) : nn::sigmoid_pool_reference(e, conv2_, conv3_);
   return nn::linear(h2, fc4_->weight) / temperature_;
 }
 

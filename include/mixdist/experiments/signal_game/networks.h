@@ -9,7 +9,10 @@
 //   logits = W4 h2 / sender_temperature (V, no bias).
 // The convolutions are written as a broadcast product and a matrix product, which is what they compute
 // (the reference code's Conv2d ran about three times slower). Their weights keep the convolutions'
-// default initialisation: U(-1, 1) for w2 (fan-in 1) and U(+-1/sqrt(H)) for w3 (fan-in H).
+// default initialisation: U(-1, 1) for w2 (fan-in 1) and U(+-1/sqrt(H)) for w3 (fan-in H). The middle block
+// (1x1 convolution, sigmoid, H x 1 convolution, sigmoid) runs as one fused kernel, nn::sigmoid_pool, which
+// never stores the [B, H, E] hidden tensor; set_fused(false) writes it in ATen ops instead (the baseline of
+// the benchmark and the tests, the same function up to float rounding).
 //
 // Receiver, given the candidates x_1..x_G and the message m (a point of the simplex over V symbols):
 //   score_i = (W_r1 x_i) . (W_r2 m), log-softmax over the candidates.
@@ -28,11 +31,13 @@ class SenderImpl : public torch::nn::Module {
   SenderImpl(int64_t features, int64_t embedding, int64_t hidden, int64_t vocab, double temperature);
   // Target features [B, F] -> logits [B, V].
   at::Tensor forward(const at::Tensor& x);
+  void set_fused(bool fused) { fused_ = fused; }
 
  private:
   torch::nn::Linear fc1_{nullptr}, fc4_{nullptr};
   at::Tensor conv2_, conv3_;  // [H] each
   double temperature_;
+  bool fused_ = true;
 };
 TORCH_MODULE(Sender);
 

@@ -1,0 +1,176 @@
+// The signal game's fast paths against the formulations they replace: the fused sender block
+// (nn::sigmoid_pool) against the same function in ATen ops, alone (values, gradients, finite differences in
+// double, thread-count independence) and inside the game model for every channel.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "mixdist/experiments/signal_game/model.h"
+#include "mixdist/nn/sigmoid_pool.h"
+#include "test_util.h"
+
+namespace mixdist {
+namespace {
+
+using testing::finite_difference_grad;
+using testing::max_abs_diff;
+
+// Restores the thread count when it goes out of scope.
+class ThreadCountGuard {
+ public:
+  ThreadCountGuard() : threads_(at::get_num_threads()) {}
+  ~ThreadCountGuard() { at::set_num_threads(threads_); }
+
+ private:
+  int threads_;
+};
+
+struct PoolInputs {
+  at::Tensor e, w2, w3, g;
+};
+
+// H = 37 leaves a tail after the 16-lane loops; |e w2| reaches about 8, both sigmoid branches and saturation.
+PoolInputs pool_inputs(at::ScalarType dtype, int64_t B = 5, int64_t E = 11, int64_t H = 37) {
+  at::manual_seed(7);
+  PoolInputs in;
+  in.e = (at::randn({B, E}, at::kDouble) * 3).to(dtype).requires_grad_(true);
+  in.w2 = at::empty({H}, at::kDouble).uniform_(-1, 1).to(dtype).requires_grad_(true);
+  in.w3 = at::empty({H}, at::kDouble).uniform_(-1, 1).to(dtype).requires_grad_(true);
+  in.g = at::randn({B, E}, at::kDouble).to(dtype);
+  return in;
+}
+
+std::vector<at::Tensor> value_and_grads(bool fused, const PoolInputs& in) {
+  const at::Tensor out =
+      fused ? nn::sigmoid_pool(in.e, in.w2, in.w3) : nn::sigmoid_pool_reference(in.e, in.w2, in.w3);
+  auto grads = torch::autograd::grad({out}, {in.e, in.w2, in.w3}, {in.g});
+  grads.insert(grads.begin(), out.detach());
+  return grads;
+}
+
+void expect_pool_matches_aten(at::ScalarType dtype, double tolerance) {
+  const PoolInputs in = pool_inputs(dtype);
+  const auto fused = value_and_grads(true, in), aten = value_and_grads(false, in);
+  const char* names[] = {"value", "d e", "d w2", "d w3"};
+  for (size_t i = 0; i < fused.size(); ++i) {
+    EXPECT_EQ(fused[i].scalar_type(), dtype);
+    // Relative to the largest entry: the parameter gradients are sums over B x E terms.
+    EXPECT_LE(max_abs_diff(fused[i], aten[i]), tolerance * (1 + aten[i].abs().max().item<double>()))
+        << names[i];
+  }
+}
+
+TEST(SigmoidPool, FloatMatchesAtenOps) {
+  expect_pool_matches_aten(at::kFloat, 2e-6);
+}
+
+TEST(SigmoidPool, DoubleMatchesAtenOps) {
+  expect_pool_matches_aten(at::kDouble, 1e-13);
+}
+
+TEST(SigmoidPool, GradientsMatchFiniteDifferencesInDouble) {
+  const PoolInputs in = pool_inputs(at::kDouble, 3, 4, 19);
+  const auto grads = value_and_grads(true, in);
+  const at::Tensor e = in.e.detach(), w2 = in.w2.detach(), w3 = in.w3.detach();
+  const auto objective = [&](const at::Tensor& a, const at::Tensor& b, const at::Tensor& c) {
+    return (nn::sigmoid_pool(a, b, c) * in.g).sum();
+  };
+  EXPECT_LE(max_abs_diff(grads[1], finite_difference_grad(
+                                       [&](const at::Tensor& x) { return objective(x, w2, w3); }, e)),
+            1e-8);
+  EXPECT_LE(max_abs_diff(grads[2], finite_difference_grad(
+                                       [&](const at::Tensor& x) { return objective(e, x, w3); }, w2)),
+            1e-8);
+  EXPECT_LE(max_abs_diff(grads[3], finite_difference_grad(
+                                       [&](const at::Tensor& x) { return objective(e, w2, x); }, w3)),
+            1e-8);
+}
+
+TEST(SigmoidPool, SecondOrderGradientsMatchAtenOps) {
+  const PoolInputs in = pool_inputs(at::kDouble);
+  std::vector<at::Tensor> second[2];
+  for (bool fused : {false, true}) {
+    const at::Tensor out =
+        fused ? nn::sigmoid_pool(in.e, in.w2, in.w3) : nn::sigmoid_pool_reference(in.e, in.w2, in.w3);
+    const auto g = torch::autograd::grad({out}, {in.e}, {in.g}, /*retain_graph=*/true, /*create_graph=*/true);
+    second[fused] = torch::autograd::grad({g[0].pow(2).sum()}, {in.e, in.w2, in.w3});
+  }
+  for (size_t i = 0; i < 3; ++i) EXPECT_LE(max_abs_diff(second[1][i], second[0][i]), 1e-12) << i;
+}
+
+TEST(SigmoidPool, BitwiseIdenticalOnOneAndTwoThreads) {
+  ThreadCountGuard guard;
+  // The paper's shape: B = 64, E = 256, H = 512.
+  const PoolInputs in = pool_inputs(at::kFloat, 64, 256, 512);
+  at::set_num_threads(1);
+  const auto one = value_and_grads(true, in);
+  at::set_num_threads(2);
+  const auto two = value_and_grads(true, in);
+  for (size_t i = 0; i < one.size(); ++i) EXPECT_TRUE(one[i].equal(two[i])) << i;
+}
+
+TEST(SigmoidPool, RejectsMismatchedShapes) {
+  testing::expect_error_containing(
+      [] {
+        nn::sigmoid_pool(at::zeros({2, 3}), at::zeros({4}), at::zeros({5}));
+      },
+      "sigmoid_pool");
+}
+
+namespace game = experiments::signal_game;
+
+// One game batch through the model with the fused sender and through a copy with the ATen-ops sender, the
+// channel's noise drawn from the same seed: loss, receiver output and every parameter gradient agree.
+void expect_fused_game_matches_aten(game::Channel channel, at::ScalarType dtype, double tolerance) {
+  game::GameConfig config = game::make_preset(channel, "paper");
+  const int64_t F = 300, B = 16;
+  at::manual_seed(3);
+  game::GameModel fused(config, F), aten(config, F);
+  {
+    at::NoGradGuard no_grad;
+    fused->to(dtype);
+    aten->to(dtype);
+    const auto src = fused->parameters(), dst = aten->parameters();
+    for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+  }
+  aten->sender()->set_fused(false);
+  fused->set_temperature(0.7);
+  aten->set_temperature(0.7);
+  at::Tensor candidates = at::randn({B, config.game_size, F}, at::kDouble);
+  candidates = (candidates / candidates.norm(2, -1, /*keepdim=*/true)).to(dtype);
+  const at::Tensor labels = at::randint(config.game_size, {B}, at::kLong);
+  game::GameOutput out[2];
+  game::GameModel* models[2] = {&aten, &fused};
+  for (int i = 0; i < 2; ++i) {
+    at::manual_seed(11);
+    out[i] = (*models[i])->play(candidates, labels);
+    out[i].loss.backward();
+  }
+  const std::string what = game::channel_name(channel) + (dtype == at::kFloat ? " float" : " double");
+  EXPECT_NEAR(out[1].loss.item<double>(), out[0].loss.item<double>(), tolerance) << what;
+  EXPECT_LE(max_abs_diff(out[1].logits, out[0].logits), tolerance) << what;
+  EXPECT_LE(max_abs_diff(out[1].message, out[0].message), tolerance) << what;
+  EXPECT_LE(max_abs_diff(out[1].log_probs, out[0].log_probs), tolerance) << what;
+  const auto named_fused = fused->named_parameters(), named_aten = aten->named_parameters();
+  for (const auto& p : named_fused) {
+    const at::Tensor& reference = named_aten[p.key()].grad();
+    ASSERT_TRUE(p.value().grad().defined()) << what << " " << p.key();
+    EXPECT_LE(max_abs_diff(p.value().grad(), reference),
+              tolerance * (1 + reference.abs().max().item<double>()))
+        << what << " " << p.key();
+  }
+}
+
+TEST(SignalGameSpeedPaths, FusedSenderMatchesAtenOpsForEveryChannelInFloat) {
+  for (const game::Channel channel : game::all_channels())
+    expect_fused_game_matches_aten(channel, at::kFloat, 1e-5);
+}
+
+TEST(SignalGameSpeedPaths, FusedSenderMatchesAtenOpsForEveryChannelInDouble) {
+  for (const game::Channel channel : game::all_channels())
+    expect_fused_game_matches_aten(channel, at::kDouble, 1e-12);
+}
+
+}  // namespace
+}  // namespace mixdist
