@@ -11,49 +11,16 @@
 #include <vector>
 
 #include "cpu_dispatch.h"
-
-// The helpers are inlined into every target clone of the kernels, so that each clone compiles them for its
-// own instruction set (a call from an AVX-512 clone to a baseline helper would run SSE2 code).
-#define MIXDIST_ALWAYS_INLINE inline __attribute__((always_inline))
+#include "nn/vector_exp.h"
 
 namespace mixdist::nn {
 namespace {
 
+using detail::exp_nonpositive;
+using detail::kLanes;
+
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
-
-// Lanes of the explicit partial sums: GCC does not reorder a floating-point sum without -ffast-math, so a
-// reduction vectorises only when it is written as kLanes independent sums.
-constexpr int64_t kLanes = 16;
-
-// e^x for x <= 0, 1.3 ulp (the same polynomial as pixel_categorical.cpp's, which see): plain arithmetic, so
-// GCC vectorises the loops that call it, where libm's expf would be one scalar call per element.
-MIXDIST_ALWAYS_INLINE float exp_nonpositive(float x) {
-  constexpr float kLowest = -87.0f;
-  constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer, kept in the low bits
-  const float xc = x < kLowest ? kLowest : x;
-  const float t = xc * 1.44269504088896341f + kRound;
-  const float k = t - kRound;
-  const float r = (xc - k * 0.693359375f) - k * -2.12194440e-4f;
-  float q = 1.9875691500e-4f;
-  q = q * r + 1.3981999507e-3f;
-  q = q * r + 8.3334519073e-3f;
-  q = q * r + 4.1665795894e-2f;
-  q = q * r + 1.6666665459e-1f;
-  q = q * r + 5.0000001201e-1f;
-  const float e_r = q * (r * r) + r + 1.0f;
-  uint32_t t_bits;
-  std::memcpy(&t_bits, &t, sizeof t_bits);
-  const uint32_t scale_bits = (t_bits + 127u) << 23;
-  float scale;
-  std::memcpy(&scale, &scale_bits, sizeof scale);
-  return x < kLowest ? 0.0f : e_r * scale;
-}
-
-// Double runs in the tests only.
-MIXDIST_ALWAYS_INLINE double exp_nonpositive(double x) {
-  return std::exp(x);
-}
 
 // sigmoid(z) from e^-|z| (never overflows): 1 / (1 + t) for z >= 0, t / (1 + t) below.
 template <typename T>
