@@ -339,6 +339,8 @@ TEST(RunLayerCompare, GroupsByExperimentAndUsesEachOnesSpread) {
     EXPECT_EQ(other.variant, "sgd (mode other)");
     runs.insert(runs.begin(), other);
   }
+  runs.push_back(runs.back());  // the same folder named twice counts once
+  runs.back().run_dir = tmp.file("toy_pop3/.");
   auto rows = compare_runs(experiments, runs);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1].variant, "sgd (mode other)");  // right after its plain variant

@@ -3,7 +3,10 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <exception>
+#include <string>
+#include <thread>
 
 #include "commands.h"
 
@@ -12,8 +15,11 @@ int main(int argc, char** argv) {
       "mixdist: mixed random variables on the probability simplex (sparse maps, mixed distributions)"};
   app.require_subcommand(1);
   mixdist::tools::GlobalOptions options;
+  // More threads than cores only adds contention; thousands exhaust the process (one OS thread each).
+  const int max_threads = 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   app.add_option("--threads", options.threads, "intra-op threads (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, max_threads)
+                  .description("0 (one per core) to 4 x cores = " + std::to_string(max_threads)));
   mixdist::tools::register_info(app, options);
   mixdist::tools::register_demo(app, options);
   mixdist::tools::register_run_commands(app, options);

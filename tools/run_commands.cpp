@@ -59,6 +59,10 @@ void register_compare(CLI::App& app) {
     for (const auto& dir : args->runs) {
       // Globs like runs/* also match files (the comparison itself): skip what is not a folder.
       if (std::filesystem::exists(dir) && !std::filesystem::is_directory(dir)) continue;
+      if (!std::filesystem::exists(dir)) {
+        fmt::print(stderr, "skipping {}: no such folder\n", dir);
+        continue;
+      }
       if (std::filesystem::is_directory(dir) && !std::filesystem::exists(dir + "/summary.json")) {
         fmt::print(stderr, "skipping {}: no summary.json (an unfinished run?)\n", dir);
         continue;
@@ -69,6 +73,8 @@ void register_compare(CLI::App& app) {
     const auto rows = run::compare_runs(all_experiments(), runs);
     const std::string md = run::comparison_markdown(all_experiments(), rows, args->split);
     fmt::print("{}", md);
+    const std::filesystem::path parent = std::filesystem::path(args->out).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
     io::write_file_atomically(args->out + ".md", md);
     io::write_file_atomically(args->out + ".csv", run::comparison_csv(all_experiments(), rows));
     fmt::print("wrote {}.md and {}.csv\n", args->out, args->out);

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <tuple>
 
 #include "mixdist/experiments/run/config_json.h"
@@ -86,7 +88,14 @@ RunSummary read_run_summary(const std::vector<ExperimentInfo>& experiments, cons
 std::vector<ComparisonRow> compare_runs(const std::vector<ExperimentInfo>& experiments,
                                         const std::vector<RunSummary>& runs) {
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<const RunSummary*>> groups;
-  for (const auto& r : runs) groups[{r.experiment, r.variant, r.preset}].push_back(&r);
+  // A folder named twice (runs/a and runs/./a, or a shell glob overlapping a name) is one run.
+  std::set<std::string> seen;
+  for (const auto& r : runs) {
+    std::error_code ignored;
+    const std::string key = std::filesystem::weakly_canonical(r.run_dir, ignored).string();
+    if (!seen.insert(key.empty() ? r.run_dir : key).second) continue;
+    groups[{r.experiment, r.variant, r.preset}].push_back(&r);
+  }
   std::vector<ComparisonRow> rows;
   for (const auto& [key, members] : groups) {
     const ExperimentInfo& info = find_experiment(experiments, std::get<0>(key));

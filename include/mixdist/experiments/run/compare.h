@@ -28,7 +28,8 @@ struct ComparisonRow {
 // of one of `experiments`.
 RunSummary read_run_summary(const std::vector<ExperimentInfo>& experiments, const std::string& run_dir,
                             const std::string& split);
-// Groups runs by (experiment, variant, preset), in the order of `experiments` and of their variants.
+// Groups runs by (experiment, variant, preset), in the order of `experiments` and of their variants; a run
+// folder given twice counts once.
 std::vector<ComparisonRow> compare_runs(const std::vector<ExperimentInfo>& experiments,
                                         const std::vector<RunSummary>& runs);
 std::string comparison_markdown(const std::vector<ExperimentInfo>& experiments,
