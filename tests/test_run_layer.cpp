@@ -218,6 +218,19 @@ TEST(RunLayer, RefusesAnotherExperimentsFolderAndWritesNothingForABadConfig) {
                           "belongs to experiment 'signal_game', not 'toy'");
   expect_error_containing([&] { config_from_json<ToyConfig>("{\"experiment\": \"toy\", \"lr\": 1}", "toy"); },
                           "missing key 'method'");
+  // Integers are integers (no silent truncation of 1.9 to 1), and seeds are not negative.
+  expect_error_containing(
+      [&] {
+        config_from_json<ToyConfig>(
+            R"({"experiment": "toy", "method": "sgd", "preset": "quick", "seed": 1, "epochs": 1.9, "lr": 1})",
+            "toy");
+      },
+      "key 'epochs' must be an integer, got 1.9");
+  ToyConfig negative;
+  negative.seed = -1;
+  expect_error_containing([&] { train(info, config_to_json(negative), quiet(tmp.file("neg"), log)); },
+                          "seed must be >= 0, got -1");
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("neg")));
 }
 
 TEST(RunLayer, ASecondProcessInTheSameRunFolderIsRefusedNamingTheHolder) {

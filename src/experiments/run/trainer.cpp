@@ -257,7 +257,9 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
 
   // The experiment validates the config and loads its data before anything is written: a bad setting or
   // missing data must not leave behind a run folder that then asks for --resume.
-  at::manual_seed(static_cast<uint64_t>(integer_setting(planned, "seed")));
+  const int64_t seed = integer_setting(planned, "seed");
+  TORCH_CHECK(seed >= 0, "config: seed must be >= 0, got ", seed);
+  at::manual_seed(static_cast<uint64_t>(seed));
   const std::unique_ptr<Experiment> experiment = info.create(planned.dump());
   if (!options.resume) {
     make_dirs(dir);

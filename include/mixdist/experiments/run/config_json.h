@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 
 namespace mixdist::experiments::run {
 
@@ -43,6 +44,13 @@ Config config_from_json(const std::string& text, const std::string& experiment,
   size_t known = 0;
   Config::visit_fields(c, [&](const char* key, auto& value) {
     TORCH_CHECK(j.contains(key), source, ": missing key '", key, "'");
+    // nlohmann would truncate 1.9 to 1 and wrap -1 into an unsigned: an integer setting must be written as
+    // one.
+    if constexpr (std::is_integral_v<std::decay_t<decltype(value)>> &&
+                  !std::is_same_v<std::decay_t<decltype(value)>, bool>) {
+      TORCH_CHECK(j.at(key).is_number_integer(), source, ": key '", key, "' must be an integer, got ",
+                  j.at(key).dump());
+    }
     try {
       j.at(key).get_to(value);
     } catch (const nlohmann::json::exception& e) {
