@@ -19,7 +19,8 @@ void register_train_game(CLI::App& train, const GlobalOptions& global) {
   };
   c.options = {
       {"--compat", "compat", OptionKind::kText,
-       "none (default: evaluate at the trained temperature) or authors (the final evaluation at temperature 1, "
+       "none (default: evaluate at the trained temperature) or authors (the final evaluation at temperature "
+       "1, "
        "as the reference test script)"},
       {"--steps-per-epoch", "steps_per_epoch", OptionKind::kInteger,
        "optimiser steps per epoch (validation round)"},
