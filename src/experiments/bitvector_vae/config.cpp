@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "mixdist/experiments/run/config_json.h"
+#include "mixdist/experiments/run/named_values.h"
+#include "mixdist/train/temperature_schedule.h"
 
 namespace mixdist::experiments::bitvector_vae {
 namespace {
@@ -14,45 +16,30 @@ constexpr const char* kExperiment = "bitvector_vae";
 constexpr int64_t kFashionTrainImages = 60000;
 constexpr int64_t kFashionTestImages = 10000;
 
-struct LatentEntry {
-  BitLatent latent;
-  const char* name;
-};
-constexpr LatentEntry kLatents[] = {
-    {BitLatent::kGumbelSoftmax, "gs"},
-    {BitLatent::kGumbelSoftmaxST, "gs-st"},
-    {BitLatent::kBinaryConcrete, "binary-concrete"},
-    {BitLatent::kHardConcrete, "hard-concrete"},
-    {BitLatent::kGaussianSparsemax, "gaussian-sparsemax"},
-};
-
-std::string latent_names() {
-  std::string names;
-  for (const auto& e : kLatents) names += (names.empty() ? "" : ", ") + std::string(e.name);
-  return names;
+const run::NamedValues<BitLatent>& latents() {
+  static const run::NamedValues<BitLatent> table("latent",
+                                                 {
+                                                     {BitLatent::kGumbelSoftmax, "gs"},
+                                                     {BitLatent::kGumbelSoftmaxST, "gs-st"},
+                                                     {BitLatent::kBinaryConcrete, "binary-concrete"},
+                                                     {BitLatent::kHardConcrete, "hard-concrete"},
+                                                     {BitLatent::kGaussianSparsemax, "gaussian-sparsemax"},
+                                                 });
+  return table;
 }
 
 }  // namespace
 
 std::string latent_name(BitLatent latent) {
-  for (const auto& e : kLatents)
-    if (e.latent == latent) return e.name;
-  TORCH_CHECK(false, "latent_name: unknown bit latent ", static_cast<int>(latent));
+  return latents().name(latent);
 }
 
 BitLatent parse_latent(const std::string& name) {
-  for (const auto& e : kLatents)
-    if (name == e.name) return e.latent;
-  TORCH_CHECK(false, "unknown latent '", name, "'; valid latents: ", latent_names());
+  return latents().parse(name);
 }
 
 const std::vector<BitLatent>& all_latents() {
-  static const std::vector<BitLatent> latents = [] {
-    std::vector<BitLatent> v;
-    for (const auto& e : kLatents) v.push_back(e.latent);
-    return v;
-  }();
-  return latents;
+  return latents().values();
 }
 
 bool has_temperature(BitLatent latent) {
@@ -159,13 +146,9 @@ BitVaeConfig make_preset(BitLatent latent, const std::string& preset) {
 }
 
 double temperature_at(const BitVaeConfig& config, int64_t completed_steps) {
-  TORCH_CHECK(completed_steps >= 0, "temperature_at: completed_steps must be >= 0, got ", completed_steps);
-  if (!has_temperature(config.latent) || completed_steps == 0) return 1.0;
-  // The update after step t sets tau afresh (it does not multiply), so only the last update so far matters.
-  const int64_t last_update =
-      (completed_steps - 1) / config.temperature_interval * config.temperature_interval;
-  return std::max(config.temperature_min,
-                  std::exp(-config.temperature_decay * static_cast<double>(last_update)));
+  const double tau = train::annealed_temperature(
+      {config.temperature_decay, config.temperature_min, config.temperature_interval}, completed_steps);
+  return has_temperature(config.latent) ? tau : 1.0;
 }
 
 int64_t validation_is_samples(const BitVaeConfig& config, int64_t epoch) {

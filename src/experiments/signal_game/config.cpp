@@ -6,50 +6,37 @@
 #include <cmath>
 
 #include "mixdist/experiments/run/config_json.h"
+#include "mixdist/experiments/run/named_values.h"
+#include "mixdist/train/temperature_schedule.h"
 
 namespace mixdist::experiments::signal_game {
 namespace {
 
 constexpr const char* kExperiment = "signal_game";
 
-struct ChannelEntry {
-  Channel channel;
-  const char* name;
-};
-constexpr ChannelEntry kChannels[] = {
-    {Channel::kGumbelSoftmax, "gs"},
-    {Channel::kGumbelSoftmaxST, "gs-st"},
-    {Channel::kKDHardConcrete, "kd-hard-concrete"},
-    {Channel::kGaussianSparsemax, "gaussian-sparsemax"},
-};
-
-std::string channel_names() {
-  std::string names;
-  for (const auto& e : kChannels) names += (names.empty() ? "" : ", ") + std::string(e.name);
-  return names;
+const run::NamedValues<Channel>& channels() {
+  static const run::NamedValues<Channel> table("channel",
+                                               {
+                                                   {Channel::kGumbelSoftmax, "gs"},
+                                                   {Channel::kGumbelSoftmaxST, "gs-st"},
+                                                   {Channel::kKDHardConcrete, "kd-hard-concrete"},
+                                                   {Channel::kGaussianSparsemax, "gaussian-sparsemax"},
+                                               });
+  return table;
 }
 
 }  // namespace
 
 std::string channel_name(Channel channel) {
-  for (const auto& e : kChannels)
-    if (e.channel == channel) return e.name;
-  TORCH_CHECK(false, "channel_name: unknown channel ", static_cast<int>(channel));
+  return channels().name(channel);
 }
 
 Channel parse_channel(const std::string& name) {
-  for (const auto& e : kChannels)
-    if (name == e.name) return e.channel;
-  TORCH_CHECK(false, "unknown channel '", name, "'; valid channels: ", channel_names());
+  return channels().parse(name);
 }
 
 const std::vector<Channel>& all_channels() {
-  static const std::vector<Channel> channels = [] {
-    std::vector<Channel> v;
-    for (const auto& e : kChannels) v.push_back(e.channel);
-    return v;
-  }();
-  return channels;
+  return channels().values();
 }
 
 bool has_temperature(Channel channel) {
@@ -128,13 +115,9 @@ GameConfig make_preset(Channel channel, const std::string& preset) {
 }
 
 double temperature_at(const GameConfig& config, int64_t completed_steps) {
-  TORCH_CHECK(completed_steps >= 0, "temperature_at: completed_steps must be >= 0, got ", completed_steps);
-  if (!has_temperature(config.channel) || completed_steps == 0) return 1.0;
-  // The update after step t sets tau afresh (it does not multiply), so only the last update so far matters.
-  const int64_t last_update =
-      (completed_steps - 1) / config.temperature_interval * config.temperature_interval;
-  return std::max(config.temperature_min,
-                  std::exp(-config.temperature_decay * static_cast<double>(last_update)));
+  const double tau = train::annealed_temperature(
+      {config.temperature_decay, config.temperature_min, config.temperature_interval}, completed_steps);
+  return has_temperature(config.channel) ? tau : 1.0;
 }
 
 }  // namespace mixdist::experiments::signal_game

@@ -5,50 +5,36 @@
 #include <nlohmann/json.hpp>
 
 #include "mixdist/experiments/run/config_json.h"
+#include "mixdist/experiments/run/named_values.h"
 
 namespace mixdist::experiments::vae_mnist {
 namespace {
 
-struct LatentEntry {
-  LatentType type;
-  const char* name;
-};
-constexpr LatentEntry kLatents[] = {
-    {LatentType::kGaussian, "gaussian"},
-    {LatentType::kDirichlet, "dirichlet"},
-    {LatentType::kCategorical, "categorical"},
-    {LatentType::kGumbelSoftmaxST, "gs-st"},
-    {LatentType::kGaussianSparsemax, "gaussian-sparsemax"},
-    {LatentType::kMixedDirichlet, "mixed-dirichlet"},
-};
-
-std::string latent_names() {
-  std::string names;
-  for (const auto& e : kLatents) names += (names.empty() ? "" : ", ") + std::string(e.name);
-  return names;
+const run::NamedValues<LatentType>& latents() {
+  static const run::NamedValues<LatentType> table("latent",
+                                                  {
+                                                      {LatentType::kGaussian, "gaussian"},
+                                                      {LatentType::kDirichlet, "dirichlet"},
+                                                      {LatentType::kCategorical, "categorical"},
+                                                      {LatentType::kGumbelSoftmaxST, "gs-st"},
+                                                      {LatentType::kGaussianSparsemax, "gaussian-sparsemax"},
+                                                      {LatentType::kMixedDirichlet, "mixed-dirichlet"},
+                                                  });
+  return table;
 }
 
 }  // namespace
 
 std::string latent_name(LatentType type) {
-  for (const auto& e : kLatents)
-    if (e.type == type) return e.name;
-  TORCH_CHECK(false, "latent_name: unknown latent type ", static_cast<int>(type));
+  return latents().name(type);
 }
 
 LatentType parse_latent(const std::string& name) {
-  for (const auto& e : kLatents)
-    if (name == e.name) return e.type;
-  TORCH_CHECK(false, "unknown latent '", name, "'; valid latents: ", latent_names());
+  return latents().parse(name);
 }
 
 const std::vector<LatentType>& all_latent_types() {
-  static const std::vector<LatentType> types = [] {
-    std::vector<LatentType> t;
-    for (const auto& e : kLatents) t.push_back(e.type);
-    return t;
-  }();
-  return types;
+  return latents().values();
 }
 
 void VaeConfig::validate() const {
