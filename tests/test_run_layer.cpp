@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 #include "mixdist/experiments/run/trainer.h"
 #include "mixdist/io/atomic_file.h"
 #include "mixdist/train/metrics_table.h"
+#include "mixdist/train/stop_signal.h"
 #include "temp_dir.h"
 #include "test_util.h"
 
@@ -46,6 +48,10 @@ struct ToyConfig {
     v("lr", c.lr);
   }
 };
+
+// Called at the start of every validation ("valid", with the epoch) and final evaluation (its split, with the
+// evaluated epoch): lets a test stop the run there, as a Ctrl-C would.
+std::function<void(const std::string& split, int64_t epoch)> evaluation_hook;
 
 // y = 2 x + 1 on 8 points, 2 steps of 4 points per epoch; validation = the loss on all 8 and its negative
 // ("score", maximised by the toy's selection).
@@ -80,8 +86,14 @@ class ToyExperiment final : public Experiment {
   }
   std::vector<double> end_epoch() override { return {sum_ / 2}; }
   bool validates_after(int64_t) const override { return true; }
-  Evaluation validate(const Progress&) override { return full_loss(); }
-  Evaluation evaluate(const std::string&, int64_t, const Progress&) override { return full_loss(); }
+  Evaluation validate(const Progress& at) override {
+    if (evaluation_hook) evaluation_hook("valid", at.epoch);
+    return full_loss();
+  }
+  Evaluation evaluate(const std::string& split, int64_t, const Progress& at) override {
+    if (evaluation_hook) evaluation_hook(split, at.epoch);
+    return full_loss();
+  }
   std::string describe(const Evaluation& e) const override { return std::to_string(e.metrics[0].second); }
   std::string epoch_summary(const std::vector<double>&, const Evaluation*) const override { return ""; }
   std::vector<std::string> write_figures(const std::string&, const std::vector<std::string>&,
@@ -197,6 +209,72 @@ TEST(RunLayer, ResumedSlicesEqualOneRunAndTheSummaryReportsTheBestCheckpoint) {
     EXPECT_EQ(summary["checkpoint_epoch"].get<int64_t>(), int64_t(best_row + 1));
   }
   EXPECT_EQ(summary["method"], "sgd");
+}
+
+// A stop request at the given split and epoch, as the signal watcher makes it when Ctrl-C arrives there.
+struct StopAt {
+  StopAt(std::string split, int64_t epoch) {
+    train::StopSignal::reset();
+    evaluation_hook = [split, epoch](const std::string& s, int64_t e) {
+      if (s != split || e != epoch) return;
+      train::StopSignal::request();
+      train::StopSignal::throw_if_requested("a toy evaluation");
+    };
+  }
+  ~StopAt() {
+    evaluation_hook = nullptr;
+    train::StopSignal::reset();
+  }
+};
+
+TEST(RunLayerStop, AStopDuringTheFinalEvaluationKeepsTheEpochsAndResumeEvaluatesThem) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  const ToyConfig config;
+  ASSERT_TRUE(train(info, config_to_json(config), quiet(tmp.file("whole"), log)).finished);
+  {
+    const StopAt stop("test", config.epochs);
+    const RunResult r = train(info, config_to_json(config), quiet(tmp.file("stopped"), log));
+    EXPECT_TRUE(r.stopped);
+    EXPECT_TRUE(r.finished);
+    EXPECT_EQ(r.epochs_completed, config.epochs);
+  }
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("stopped/summary.json")));
+  EXPECT_NE(log.str().find("stopped during the final evaluation"), std::string::npos) << log.str();
+  RunOptions resume = quiet(tmp.file("stopped"), log);
+  resume.resume = true;
+  const RunResult r = train(info, config_to_json(config), resume);
+  EXPECT_FALSE(r.stopped);
+  const nlohmann::json a = read_json(tmp.file("whole/summary.json")),
+                       b = read_json(tmp.file("stopped/summary.json"));
+  EXPECT_EQ(a["test"], b["test"]);
+  EXPECT_EQ(a["valid"], b["valid"]);
+}
+
+TEST(RunLayerStop, AStopDuringAValidationDropsThatEpochAndResumeRedoesIt) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  ToyConfig config;
+  config.lr = 0.6;
+  ASSERT_TRUE(train(info, config_to_json(config), quiet(tmp.file("whole"), log)).finished);
+  {
+    const StopAt stop("valid", 2);
+    const RunResult r = train(info, config_to_json(config), quiet(tmp.file("stopped"), log));
+    EXPECT_TRUE(r.stopped);
+    EXPECT_FALSE(r.finished);
+    EXPECT_EQ(r.epochs_completed, 1);
+  }
+  RunOptions resume = quiet(tmp.file("stopped"), log);
+  resume.resume = true;
+  ASSERT_TRUE(train(info, config_to_json(config), resume).finished);
+  const auto columns =
+      std::vector<std::string>{"epoch", "step", "seconds", "train_loss", "valid_loss", "valid_score"};
+  const auto a = train::MetricsTable::load(tmp.file("whole/metrics.csv"), columns);
+  const auto b = train::MetricsTable::load(tmp.file("stopped/metrics.csv"), columns);
+  ASSERT_EQ(a.num_rows(), b.num_rows());
+  for (size_t r = 0; r < a.num_rows(); ++r) EXPECT_EQ(a.value(r, "valid_loss"), b.value(r, "valid_loss"));
 }
 
 TEST(RunLayer, RefusesAnotherExperimentsFolderAndWritesNothingForABadConfig) {

@@ -4,13 +4,21 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <string>
 #include <thread>
 
 #include "commands.h"
+#include "mixdist/train/stop_signal.h"
 
 int main(int argc, char** argv) {
+  // Before anything starts a thread, so that every thread inherits the blocked SIGINT/SIGTERM.
+  mixdist::train::StopSignal::install();
+  // Each output line reaches a log file as it is written (stdout to a file is block-buffered otherwise), so
+  // that `tail -f` of a background run, and whoever watches it, sees where it is. std::cout writes through
+  // stdio (sync_with_stdio), so this covers it too.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   CLI::App app{
       "mixdist: mixed random variables on the probability simplex (sparse maps, mixed distributions)"};
   app.require_subcommand(1);
@@ -27,6 +35,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const mixdist::train::Stopped& e) {
+    fmt::print(stderr, "mixdist: {}; nothing was written\n", e.what());
+    return mixdist::train::StopSignal::exit_status();
   } catch (const c10::Error& e) {
     fmt::print(stderr, "mixdist: {}\n", e.what_without_backtrace());
     return 1;

@@ -61,7 +61,11 @@ int run_train(const TrainCommand& c, const TrainArgs& a, const std::vector<Confi
                seed, config.value("epochs", int64_t{0}), options.run_dir);
   std::cout.flush();
   const run::RunResult r = run::train(*c.info, config.dump(), options);
-  if (!r.finished) return train::StopSignal::requested() ? 130 : 0;
+  if (r.stopped) {
+    fmt::print(stderr, "stopped; resume with: mixdist train {} {} {} --out {} --resume\n", c.info->command,
+               c.variant_option, a.variant, options.run_dir);
+    return train::StopSignal::exit_status();
+  }
   return 0;
 }
 

@@ -1,28 +1,67 @@
-// Cooperative Ctrl-C / SIGTERM for training loops: the first signal asks the loop to stop at the next step
-// boundary (so it can write a checkpoint and the metrics it has), a second one kills the process as usual.
+// Cooperative Ctrl-C / SIGTERM for training and evaluation loops: while a loop listens, the first signal asks
+// it to stop at its next step or batch boundary (so it can keep what it finished and say how to resume); a
+// second signal ends the process as usual.
 //
-//   StopSignal::install();
-//   for (...) { step(); if (StopSignal::requested()) { save_checkpoint(); break; } }
+//   int main() {
+//     StopSignal::install();  // first, before any thread is started
+//     ...
+//     const StopSignal::Listening listening;
+//     for (...) { step(); if (StopSignal::requested()) { save_checkpoint(); break; } }
+//   }
+//
+// No signal handler ever runs. install() blocks SIGINT and SIGTERM in the calling thread, so that every
+// thread started afterwards (OpenMP's, oneDNN's, the data loaders') inherits the block, and one dedicated
+// thread receives them with sigwait(). A handler would run on whatever thread the kernel picked, on that
+// thread's stack pointer, and oneDNN's JIT-compiled f32 GEMM kernels point the stack pointer into a heap
+// buffer while they run: a handler's frame pushed there overwrote malloc's bookkeeping, and the process later
+// aborted with "corrupted size vs. prev_size" (oneDNN issue #4845, fixed in oneDNN 3.11.2; Debian's LibTorch
+// ships an older one).
 #pragma once
+
+#include <stdexcept>
+#include <string>
 
 namespace mixdist::train {
 
+// Thrown by StopSignal::throw_if_requested: unwinds an evaluation (or any loop without a natural place to
+// return from) up to the code that knows what a stop means there.
+class Stopped : public std::runtime_error {
+ public:
+  explicit Stopped(const std::string& where);
+};
+
 class StopSignal {
  public:
-  // Installs handlers for SIGINT and SIGTERM. The handler only sets an atomic flag (nothing else is safe in a
-  // signal handler); the second signal received restores that signal's default action and re-raises it, so
-  // a user can still force-quit a loop that never polls. Idempotent; the handlers in place before the first
-  // install() are kept for uninstall(). Uses SA_RESTART so that blocking reads are not cut short.
+  // Blocks SIGINT and SIGTERM in the calling thread and starts the thread that receives them. Call it first
+  // in main(): threads started before it keep the signals unblocked, and a signal the kernel hands to one of
+  // them ends the process at once (the default action) instead of asking for a stop. Idempotent; thread-safe.
   static void install();
-  // Puts back the handlers that install() replaced (a no-op if not installed). For tests and for programs
-  // that stop training and go on doing other work.
-  static void uninstall();
+
+  // While at least one Listening object exists, the first SIGINT/SIGTERM sets requested() and prints a short
+  // note on stderr; every later one ends the process with that signal's default action. With none, a signal
+  // ends the process at once, as if mixdist had never touched it. Constructing one calls install() if nobody
+  // did (see install() for why that is late).
+  class Listening {
+   public:
+    Listening();
+    ~Listening();
+    Listening(const Listening&) = delete;
+    Listening& operator=(const Listening&) = delete;
+  };
+
   // Whether a stop was asked for, by a signal or by request(). Cheap: one atomic load.
   static bool requested();
-  // Asks for a stop without a signal (e.g. from another thread, or a time limit).
+  // Throws Stopped(where) if requested(); for loops that leave by exception (evaluations).
+  static void throw_if_requested(const std::string& where);
+  // Asks for a stop without a signal (e.g. from another thread, a time limit, or a test).
   static void request();
   // Clears the flag and the count of signals received (the next signal is again a "first" one).
   static void reset();
+  // Signals received while listening since the last reset() (for tests).
+  static int signals_received();
+  // The exit status of a process that stops on request: 128 + the first signal's number, as a shell reports a
+  // process that signal killed (130 for Ctrl-C, 143 for SIGTERM); 130 after request() alone.
+  static int exit_status();
 };
 
 }  // namespace mixdist::train

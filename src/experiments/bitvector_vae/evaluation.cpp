@@ -6,6 +6,7 @@
 
 #include "experiments/bitvector_vae/eval_mode_guard.h"
 #include "mixdist/train/rng_state.h"
+#include "mixdist/train/stop_signal.h"
 
 namespace mixdist::experiments::bitvector_vae {
 
@@ -24,12 +25,14 @@ BitVaeMetrics evaluate(BitVaeModelImpl& model, const at::Tensor& images_u8, cons
   // The ELBO pass first and the importance sampling after it, so that D, R and -ELBO do not depend on how
   // many importance samples a validation takes.
   for (int64_t begin = 0; begin < n; begin += B) {
+    train::StopSignal::throw_if_requested("an evaluation");
     const BitVaeObjective o = model.objective(images_u8.slice(0, begin, std::min(n, begin + B)));
     log_likelihood += o.log_likelihood.to(at::kDouble).sum().item<double>();
     rate += o.rate.to(at::kDouble).sum().item<double>();
     exact_bits += o.exact_bits.to(at::kDouble).sum().item<double>();
   }
   for (int64_t begin = 0; is_samples > 0 && begin < n; begin += B) {
+    train::StopSignal::throw_if_requested("an evaluation");
     const at::Tensor x = images_u8.slice(0, begin, std::min(n, begin + B));
     log_marginal += model.estimate_log_marginal(x, is_samples, config.is_chunk).sum().item<double>();
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "mixdist/train/stop_signal.h"
+
 namespace mixdist::experiments::bitvector_vae {
 
 BitVaeModelImpl::BitVaeModelImpl(const BitVaeConfig& config)
@@ -40,6 +42,8 @@ at::Tensor BitVaeModelImpl::estimate_log_marginal(const at::Tensor& x_u8, int64_
   const at::Tensor scores = encoder_->forward(x_u8);
   at::Tensor acc;
   for (int64_t done = 0; done < num_samples; done += chunk) {
+    // Polled per chunk: one batch of a 1000-sample evaluation takes seconds, a stop must not.
+    train::StopSignal::throw_if_requested("an importance-sampling evaluation");
     const ImportanceSamples s =
         latent_->importance_samples(scores, temperature_, std::min(chunk, num_samples - done));
     const at::Tensor log_px = decoder_->log_likelihood(x_u8, s.z);  // [s, B]

@@ -29,12 +29,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Ctrl-C / SIGTERM request a clean stop while training runs; the previous handlers come back afterwards.
-struct StopSignalScope {
-  StopSignalScope() { train::StopSignal::install(); }
-  ~StopSignalScope() { train::StopSignal::uninstall(); }
-};
-
 std::string variant_of(const ExperimentInfo& info, const nlohmann::json& config) {
   TORCH_CHECK(config.contains(info.variant_key) && config[info.variant_key].is_string(), "config of ",
               info.name, ": missing key '", info.variant_key, "'");
@@ -152,7 +146,12 @@ class RunLoop {
     const bool validate = epoch == experiment_.epochs() || experiment_.validates_after(epoch);
     Evaluation v;
     if (validate) {
-      v = experiment_.validate(at);
+      try {
+        v = experiment_.validate(at);
+      } catch (const train::Stopped&) {
+        log_ << fmt::format("\nstopped during the validation of epoch {}; the epoch is dropped.\n", epoch);
+        return false;
+      }
       append_values(row, v);
     } else {
       row.insert(row.end(), experiment_.eval_columns().size(), kNaN);
@@ -211,6 +210,57 @@ class RunLoop {
   size_t selection_column_;
   TrainingState state_;
 };
+
+// The final evaluation of a run whose epochs are all done, its figures, and summary.json (last).
+void finish_run(const ExperimentInfo& info, const std::string& variant, const nlohmann::json& planned,
+                Experiment& experiment, const RunLoop& loop, const RunOptions& options, RunResult& result) {
+  std::ostream& log = *options.log;
+  const RunPaths paths(options.run_dir);
+  const std::string& dir = paths.dir;
+  const Progress at = loop.state().progress;
+
+  // The reported checkpoint: ckpt.last is the model in memory now; ckpt.best is loaded (training is over).
+  Progress reported = at;
+  if (info.final_checkpoint == "best" && path_exists(paths.best))
+    reported = load_model(paths.best, info, variant, experiment.model());
+  log << fmt::format("final evaluation of ckpt.{}\n", info.final_checkpoint);
+  const auto eval_start = Clock::now();
+  const Evaluation valid = experiment.evaluate("valid", 0, reported);
+  log << "  valid: " << experiment.describe(valid) << "\n";
+  const Evaluation test = experiment.evaluate("test", 0, reported);
+  log << "  test:  " << experiment.describe(test) << "\n";
+  const double eval_seconds = seconds_since(eval_start);
+
+  const double train_seconds = loop.train_seconds();
+  const double best = loop.state().best_valid;
+  nlohmann::ordered_json j;
+  j["experiment"] = info.name;
+  j[info.variant_key] = variant;
+  j["preset"] = planned.value("preset", std::string());
+  for (const auto& setting : info.distinguishing_settings)
+    if (planned.contains(setting.key)) j[setting.key] = planned[setting.key];
+  j["seed"] = integer_setting(planned, "seed");
+  j["epochs"] = at.epoch;
+  j["steps"] = at.step;
+  j["checkpoint"] = info.final_checkpoint;
+  if (reported.step != at.step) j["checkpoint_epoch"] = reported.epoch;
+  j["valid"] = evaluation_json(valid);
+  j["test"] = evaluation_json(test);
+  j["best_valid_" + info.selection_metric] = std::isfinite(best) ? nlohmann::json(best) : nlohmann::json();
+  j["train_seconds"] = train_seconds;
+  j["train_steps_per_second"] = train_seconds > 0 ? double(at.step) / train_seconds : 0.0;
+  j["final_eval_seconds"] = eval_seconds;
+  // summary.json last: its presence is what makes a run finished (summary_is_current), so a run stopped or
+  // killed while drawing its pictures is evaluated again on --resume, pictures included.
+  if (options.figures) {
+    const train::MetricsTable& table = loop.table();
+    for (const auto& f : experiment.write_figures(dir, table.columns(), table.rows()))
+      log << "  wrote " << f << "\n";
+  }
+  io::write_file_atomically(paths.summary, j.dump(2) + "\n");
+  result.summary_path = paths.summary;
+  log << "  wrote " << paths.summary << "\n";
+}
 
 }  // namespace
 
@@ -308,11 +358,14 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
   else if (options.resume)
     log << fmt::format("{} has no completed epoch yet; starting from the beginning\n", dir);
 
-  {
-    const StopSignalScope stop_signal_scope;
-    while (loop.state().progress.epoch < experiment->epochs()) {
-      if (options.stop_after_epoch >= 0 && loop.state().progress.epoch >= options.stop_after_epoch) break;
-      if (!loop.run_epoch()) break;
+  // From here on the first Ctrl-C / SIGTERM asks for a stop at the next step or evaluation batch; what is
+  // finished by then stays on disk.
+  const train::StopSignal::Listening listening;
+  while (loop.state().progress.epoch < experiment->epochs()) {
+    if (options.stop_after_epoch >= 0 && loop.state().progress.epoch >= options.stop_after_epoch) break;
+    if (!loop.run_epoch()) {
+      result.stopped = true;
+      break;
     }
   }
   const Progress at = loop.state().progress;
@@ -320,55 +373,21 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
   result.steps = at.step;
   result.finished = at.epoch >= experiment->epochs();
   if (!result.finished) {
-    if (!train::StopSignal::requested())
+    if (!result.stopped)
       log << fmt::format("stopped after epoch {} of {}; resume with --resume\n", at.epoch,
                          experiment->epochs());
     return result;
   }
-  loop.validate_last_epoch_if_missing();
-  if (!options.final_evaluation) return result;
-
-  // The reported checkpoint: ckpt.last is the model in memory now; ckpt.best is loaded (training is over).
-  Progress reported = at;
-  if (info.final_checkpoint == "best" && path_exists(paths.best))
-    reported = load_model(paths.best, info, variant, experiment->model());
-  log << fmt::format("final evaluation of ckpt.{}\n", info.final_checkpoint);
-  const auto eval_start = Clock::now();
-  const Evaluation valid = experiment->evaluate("valid", 0, reported);
-  log << "  valid: " << experiment->describe(valid) << "\n";
-  const Evaluation test = experiment->evaluate("test", 0, reported);
-  log << "  test:  " << experiment->describe(test) << "\n";
-  const double eval_seconds = seconds_since(eval_start);
-
-  const double train_seconds = loop.train_seconds();
-  const double best = loop.state().best_valid;
-  nlohmann::ordered_json j;
-  j["experiment"] = info.name;
-  j[info.variant_key] = variant;
-  j["preset"] = planned.value("preset", std::string());
-  for (const auto& setting : info.distinguishing_settings)
-    if (planned.contains(setting.key)) j[setting.key] = planned[setting.key];
-  j["seed"] = integer_setting(planned, "seed");
-  j["epochs"] = at.epoch;
-  j["steps"] = at.step;
-  j["checkpoint"] = info.final_checkpoint;
-  if (reported.step != at.step) j["checkpoint_epoch"] = reported.epoch;
-  j["valid"] = evaluation_json(valid);
-  j["test"] = evaluation_json(test);
-  j["best_valid_" + info.selection_metric] = std::isfinite(best) ? nlohmann::json(best) : nlohmann::json();
-  j["train_seconds"] = train_seconds;
-  j["train_steps_per_second"] = train_seconds > 0 ? double(at.step) / train_seconds : 0.0;
-  j["final_eval_seconds"] = eval_seconds;
-  // summary.json last: its presence is what makes a run finished (summary_is_current), so a run stopped or
-  // killed while drawing its pictures is evaluated again on --resume, pictures included.
-  if (options.figures) {
-    const train::MetricsTable& table = loop.table();
-    for (const auto& f : experiment->write_figures(dir, table.columns(), table.rows()))
-      log << "  wrote " << f << "\n";
+  try {
+    loop.validate_last_epoch_if_missing();
+    if (options.final_evaluation) finish_run(info, variant, planned, *experiment, loop, options, result);
+  } catch (const train::Stopped&) {
+    log << fmt::format(
+        "\nstopped during the final evaluation of {}: all {} epochs are kept, the evaluation "
+        "runs again on --resume\n",
+        dir, at.epoch);
+    result.stopped = true;
   }
-  io::write_file_atomically(paths.summary, j.dump(2) + "\n");
-  result.summary_path = paths.summary;
-  log << "  wrote " << paths.summary << "\n";
   return result;
 }
 
@@ -380,7 +399,10 @@ RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_di
   TORCH_CHECK(samples >= 0, "the number of importance samples must be >= 1 (or 0: the run's own), got ",
               samples);
   const nlohmann::json config = read_run_config(run_dir);
-  const RunFolderLock lock(run_dir);  // it writes eval_*.json, and must not read a checkpoint being replaced
+  const RunFolderLock lock(run_dir);
+  const train::StopSignal::Listening
+      listening;  // a stop ends the evaluation (train::Stopped), writing nothing  // it writes eval_*.json,
+                  // and must not read a checkpoint being replaced
   TORCH_CHECK(experiment_name(config) == info.name, run_dir,
               "/config.json: this run folder belongs to experiment '", experiment_name(config), "', not '",
               info.name, "'");

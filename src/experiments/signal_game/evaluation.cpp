@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "mixdist/train/rng_state.h"
+#include "mixdist/train/stop_signal.h"
 
 namespace mixdist::experiments::signal_game {
 namespace {
@@ -35,6 +36,7 @@ GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, co
   double correct = 0, loss = 0, nonzeros = 0;
   std::vector<at::Tensor> messages;
   for (int64_t begin = 0; begin < n; begin += B) {
+    train::StopSignal::throw_if_requested("an evaluation");
     const data::Games batch = games.slice(begin, std::min(n, begin + B));
     const GameOutput o = model.play(images, batch);
     correct += o.correct.sum().item<double>();

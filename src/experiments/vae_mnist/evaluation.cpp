@@ -2,6 +2,7 @@
 
 #include "mixdist/experiments/vae_mnist/data.h"
 #include "mixdist/train/rng_state.h"
+#include "mixdist/train/stop_signal.h"
 
 namespace mixdist::experiments::vae_mnist {
 
@@ -33,6 +34,7 @@ EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const V
   const int64_t chunk = std::max<int64_t>(1, 1000 / B);
   double sums[6] = {};  // log p^, log-likelihood, R_F, R_Y|f, R_Z, support
   for (int64_t begin = 0; begin < n; begin += B) {
+    train::StopSignal::throw_if_requested("an evaluation");
     const at::Tensor x = binarize(grey_images.slice(0, begin, std::min(n, begin + B)));
     const at::Tensor log_marginal = model.estimate_log_marginal(x, is_samples, chunk);
     const Objective o = model.objective(x);

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "mixdist/train/stop_signal.h"
+
 namespace mixdist::experiments::vae_mnist {
 
 VaeModelImpl::VaeModelImpl(const VaeConfig& config) : latent_(make_latent(config)) {
@@ -32,6 +34,8 @@ at::Tensor VaeModelImpl::estimate_log_marginal(const at::Tensor& x, int64_t num_
   // A running logsumexp over chunks: memory is O(chunk * B * 784), whatever num_samples is.
   at::Tensor acc;
   for (int64_t done = 0; done < num_samples; done += chunk) {
+    // Polled per chunk: one batch of a 1000-sample evaluation takes seconds, a stop must not.
+    train::StopSignal::throw_if_requested("an importance-sampling evaluation");
     const ImportanceSamples s = latent_->importance_samples(heads, std::min(chunk, num_samples - done));
     const at::Tensor log_px = s.code_index.defined()
                                   ? decoder_->log_likelihood_of_codes(x, s.codes).t().gather(0, s.code_index)

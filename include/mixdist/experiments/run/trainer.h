@@ -4,8 +4,9 @@
 //
 // run::train owns the order of things: config.json is written only once the config is valid and the data
 // is there; each epoch's checkpoint (which carries the metric rows too) is written before metrics.csv, so a
-// crash between the two writes loses nothing; Ctrl-C / SIGTERM stop at the next step, dropping the epoch in
-// progress, and --resume continues from the last completed epoch with the numbers an uninterrupted run gives.
+// crash between the two writes loses nothing; Ctrl-C / SIGTERM (train::StopSignal) stop at the next step or
+// evaluation batch, dropping the epoch or final evaluation in progress, and --resume continues from the last
+// completed epoch with the numbers an uninterrupted run gives.
 //
 // A resumed run may change its planned number of epochs (RunOptions::explicit_settings), to extend a
 // finished run or to end an unfinished one early, but no other setting. The schedule follows the new count:
@@ -51,6 +52,9 @@ struct RunResult {
   int64_t epochs_completed = 0;
   int64_t steps = 0;
   bool finished = false;  // all epochs done (false: stopped early; resume to continue)
+  // A stop request (Ctrl-C, SIGTERM, train::StopSignal::request) ended it, during the epochs or during the
+  // final evaluation (then finished is true, but summary.json is not written; --resume evaluates again).
+  bool stopped = false;
   std::string summary_path;
 };
 
@@ -67,7 +71,8 @@ struct RunEvaluation {
 };
 
 // Evaluates the run's checkpoint ("last" or "best") on "valid" or "test" (samples <= 0: the config's final
-// number of importance samples) and writes eval_<split>_<checkpoint>[_<samples>].json in the run folder.
+// number of importance samples) and writes eval_<split>_<checkpoint>[_<samples>].json in the run folder. A
+// stop request ends it with train::Stopped, before anything is written.
 RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_dir, const std::string& split,
                            const std::string& checkpoint, int64_t samples, std::ostream* log = &std::cout);
 
