@@ -1,8 +1,12 @@
 // Tests of the atomic whole-file writes and reads that every file the library writes goes through.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -97,14 +101,74 @@ TEST(AtomicFile, ErrorWhenThePathIsAFolderAndNoTemporaryFileIsLeft) {
   EXPECT_EQ(dir.entries(), Names{"runs"});
 }
 
-TEST(AtomicFile, KeepsPermissionsOfTheReplacedFileAndDefaultsTo0644) {
+// Sets the umask for the scope (umask is process-wide: these tests do not create files from other threads).
+struct UmaskScope {
+  explicit UmaskScope(mode_t mask) : previous(::umask(mask)) {}
+  ~UmaskScope() { ::umask(previous); }
+  mode_t previous;
+};
+
+TEST(AtomicFile, KeepsPermissionsOfTheReplacedFileAndHonoursTheUmaskForANewOne) {
   TempDir dir;
   const std::string path = dir.file("summary.json");
-  write_file_atomically(path, "{}");
-  EXPECT_EQ(permission_bits(path), 0644u);
+  {
+    const UmaskScope umask(022);
+    write_file_atomically(path, "{}");
+    EXPECT_EQ(permission_bits(path), 0644u);
+  }
   ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
   write_file_atomically(path, "{\"a\": 1}");
   EXPECT_EQ(permission_bits(path), 0600u);
+  {
+    // A private umask keeps new files private, as open() would.
+    const UmaskScope umask(077);
+    write_file_atomically(dir.file("private.json"), "{}");
+    EXPECT_EQ(permission_bits(dir.file("private.json")), 0600u);
+    const UmaskScope group(027);
+    write_file_atomically(dir.file("group.json"), "{}");
+    EXPECT_EQ(permission_bits(dir.file("group.json")), 0640u);
+  }
+}
+
+// A write that fails part way (here: the file-size limit, which fails write() as a full disk does) is one
+// clear error naming the file and what is left, leaves no temporary file and keeps the previous content. In a
+// child process, since the limit is process-wide.
+TEST(AtomicFile, AFailedWriteIsACleanErrorAndLeavesThePreviousFile) {
+  TempDir dir;
+  const std::string path = dir.file("ckpt.last");
+  write_file_atomically(path, "previous");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing the process
+    const struct rlimit limit = {4096, 4096};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(2);
+    try {
+      write_file_atomically(path, std::string(1 << 20, 'x'));
+    } catch (const c10::Error& e) {
+      const std::string message = e.what_without_backtrace();
+      const bool names_it = message.find("cannot write " + path) != std::string::npos &&
+                            message.find(std::strerror(EFBIG)) != std::string::npos &&
+                            message.find("the previous " + path + " is intact") != std::string::npos;
+      ::_exit(names_it ? 0 : 3);
+    }
+    ::_exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(read_file(path), "previous");
+  EXPECT_EQ(dir.entries(), Names{"ckpt.last"});
+}
+
+TEST(AtomicFile, RemovesOnlyTheTemporaryFilesOfInterruptedWrites) {
+  TempDir dir;
+  for (const char* name : {".ckpt.tmp-a1B2c3", ".metrics.tmp-Zz9yX8.csv", "ckpt.last", ".hidden", ".x.tmp-ab",
+                           "notes.tmp-abcdef"})
+    write_file_atomically(dir.file(name), "x");
+  EXPECT_EQ(remove_stale_temp_files(dir.path()), 2u);
+  EXPECT_EQ(dir.entries(), (Names{".hidden", ".x.tmp-ab", "ckpt.last", "notes.tmp-abcdef"}));
 }
 
 TEST(AtomicFile, ReadFileErrorsNameThePath) {

@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -275,6 +278,89 @@ TEST(RunLayerStop, AStopDuringAValidationDropsThatEpochAndResumeRedoesIt) {
   const auto b = train::MetricsTable::load(tmp.file("stopped/metrics.csv"), columns);
   ASSERT_EQ(a.num_rows(), b.num_rows());
   for (size_t r = 0; r < a.num_rows(); ++r) EXPECT_EQ(a.value(r, "valid_loss"), b.value(r, "valid_loss"));
+}
+
+TEST(RunLayerCheckpoint, AConfigThatContradictsTheCheckpointIsANamedError) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  ToyConfig config;
+  RunOptions first = quiet(tmp.file("run"), log);
+  first.stop_after_epoch = 2;
+  train(info, config_to_json(config), first);
+  // config.json edited by hand: another learning rate than the one the checkpoint was trained with.
+  ToyConfig edited = config;
+  edited.lr = 0.5;
+  io::write_file_atomically(tmp.file("run/config.json"), config_to_json(edited));
+  RunOptions resume = quiet(tmp.file("run"), log);
+  resume.resume = true;
+  expect_error_containing([&] { train(info, config_to_json(edited), resume); },
+                          "lr 0.05 in the checkpoint, 0.5 in the config");
+  expect_error_containing([&] { evaluate_run(info, tmp.file("run"), "test", "last", 0, nullptr); },
+                          "lr 0.05 in the checkpoint, 0.5 in the config");
+  // The planned epochs may differ: that is how a run is extended.
+  io::write_file_atomically(tmp.file("run/config.json"), config_to_json(config));
+  resume.explicit_settings = {{"epochs", "--epochs"}};
+  ToyConfig longer = config;
+  longer.epochs = 6;
+  EXPECT_TRUE(train(info, config_to_json(longer), resume).finished);
+}
+
+// A checkpoint that cannot be written (the file-size limit fails write() as a full disk does) ends the run
+// with one error naming the file and saying the previous checkpoint is intact: LibTorch's own file writer
+// aborted the process instead. In a child process, since the limit is process-wide.
+TEST(RunLayerCheckpoint, AFailedCheckpointWriteIsACleanErrorAndTheRunResumesLater) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  RunOptions first = quiet(tmp.file("run"), log);
+  first.stop_after_epoch = 1;
+  train(info, config_to_json(ToyConfig()), first);
+  const auto size = std::filesystem::file_size(tmp.file("run/ckpt.last"));
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    const rlim_t bytes = size / 2;  // config.json and metrics.csv fit, a checkpoint does not
+    const struct rlimit limit = {bytes, bytes};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(2);
+    std::ostringstream child_log;
+    RunOptions resume = quiet(tmp.file("run"), child_log);
+    resume.resume = true;
+    try {
+      train(info, config_to_json(ToyConfig()), resume);
+    } catch (const c10::Error& e) {
+      const std::string message = e.what_without_backtrace();
+      ::_exit(message.find("cannot write " + tmp.file("run/ckpt.last")) != std::string::npos &&
+                      message.find("is intact") != std::string::npos
+                  ? 0
+                  : 3);
+    }
+    ::_exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // The folder is as the first slice left it, and resumes.
+  RunOptions resume = quiet(tmp.file("run"), log);
+  resume.resume = true;
+  EXPECT_TRUE(train(info, config_to_json(ToyConfig()), resume).finished);
+}
+
+TEST(RunLayer, ATrainingRemovesTheTemporaryFilesOfAKilledWrite) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  RunOptions first = quiet(tmp.file("run"), log);
+  first.stop_after_epoch = 1;
+  train(info, config_to_json(ToyConfig()), first);
+  io::write_file_atomically(tmp.file("run/.ckpt.tmp-Ab12Cd"), "half a checkpoint");
+  RunOptions resume = quiet(tmp.file("run"), log);
+  resume.resume = true;
+  ASSERT_TRUE(train(info, config_to_json(ToyConfig()), resume).finished);
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("run/.ckpt.tmp-Ab12Cd")));
+  EXPECT_NE(log.str().find("removed 1 unfinished temporary file"), std::string::npos) << log.str();
 }
 
 TEST(RunLayer, RefusesAnotherExperimentsFolderAndWritesNothingForABadConfig) {

@@ -4,6 +4,7 @@
 #include <torch/serialize/output-archive.h>
 #include <zlib.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "mixdist/experiments/run/run_folder.h"
@@ -108,6 +109,36 @@ torch::serialize::InputArchive& content_of(torch::serialize::InputArchive& outer
   return payload;
 }
 
+// Settings that may differ between a checkpoint and the config that loads it: the planned number of epochs (a
+// resumed run may change it) and where the data lives. Any other difference means the weights, optimiser
+// state or schedule are not those the config describes.
+bool may_differ(const std::string& key) {
+  return key == "epochs" || key == "data_dir";
+}
+
+// Refuses a config that contradicts the one the checkpoint was trained with, naming every differing setting
+// with both values. Checkpoints written before configs were recorded carry none and are not checked.
+void check_config(torch::serialize::InputArchive& archive, const std::string& path,
+                  const std::string& config_json) {
+  c10::IValue stored;
+  if (config_json.empty() || !archive.try_read("config", stored)) return;
+  TORCH_CHECK(stored.isString(), "checkpoint ", path, ": 'config' is not a string");
+  const nlohmann::json had = nlohmann::json::parse(stored.toStringRef());
+  const nlohmann::json have = nlohmann::json::parse(config_json);
+  std::string differences;
+  auto note = [&](const std::string& key, const nlohmann::json& a, const nlohmann::json& b) {
+    if (may_differ(key) || a == b) return;
+    differences += (differences.empty() ? "" : ", ") + key + " " + (a.is_null() ? "(absent)" : a.dump()) +
+                   " in the checkpoint, " + (b.is_null() ? "(absent)" : b.dump()) + " in the config";
+  };
+  for (const auto& [key, value] : had.items()) note(key, value, have.value(key, nlohmann::json()));
+  for (const auto& [key, value] : have.items())
+    if (!had.contains(key)) note(key, nlohmann::json(), value);
+  TORCH_CHECK(differences.empty(), "checkpoint ", path, " was trained with other settings than the config ",
+              "that loads it: ", differences,
+              ". Put config.json back as it was, or train a new run with the new settings");
+}
+
 Progress read_progress(torch::serialize::InputArchive& archive, const std::string& path) {
   return {read_value(archive, "epoch", path).toInt(), read_value(archive, "step", path).toInt()};
 }
@@ -130,6 +161,7 @@ void save_checkpoint(const std::string& path, const ExperimentInfo& info, const 
   content.write("step", c10::IValue(state.progress.step));
   content.write(best_key(info), c10::IValue(state.best_valid));
   content.write("metrics_rows", rows_to_tensor(state.metrics_rows));
+  content.write("config", c10::IValue(experiment.config_json()));
   std::string bytes;
   content.save_to([&](const void* data, size_t n) {
     bytes.append(static_cast<const char*>(data), n);
@@ -142,7 +174,14 @@ void save_checkpoint(const std::string& path, const ExperimentInfo& info, const 
   archive.write("format_version", c10::IValue(kFormatVersion));
   archive.write("payload_crc32", c10::IValue(static_cast<int64_t>(crc32_of(bytes))));
   archive.write("payload", at::from_blob(bytes.data(), {static_cast<int64_t>(bytes.size())}, at::kByte));
-  io::write_file_atomically(path, [&](const std::string& tmp) { archive.save_to(tmp); });
+  // Serialized in memory and written by write_file_atomically: LibTorch's file writer aborts the process
+  // (an exception from a destructor) when the disk fills up, where ours reports which file failed and why.
+  std::string file;
+  archive.save_to([&](const void* data, size_t n) {
+    file.append(static_cast<const char*>(data), n);
+    return n;
+  });
+  io::write_file_atomically(path, file);
 }
 
 TrainingState load_checkpoint(const std::string& path, const ExperimentInfo& info, const std::string& variant,
@@ -150,6 +189,7 @@ TrainingState load_checkpoint(const std::string& path, const ExperimentInfo& inf
   torch::serialize::InputArchive outer, payload;
   open_checked(outer, path, info, variant);
   torch::serialize::InputArchive& archive = content_of(outer, payload, path);
+  check_config(archive, path, experiment.config_json());
   torch::serialize::InputArchive model_archive;
   archive.read("model", model_archive);
   experiment.model().load(model_archive);
@@ -171,10 +211,11 @@ TrainingState load_checkpoint(const std::string& path, const ExperimentInfo& inf
 }
 
 Progress load_model(const std::string& path, const ExperimentInfo& info, const std::string& variant,
-                    torch::nn::Module& model) {
+                    torch::nn::Module& model, const std::string& config_json) {
   torch::serialize::InputArchive outer, payload;
   open_checked(outer, path, info, variant);
   torch::serialize::InputArchive& archive = content_of(outer, payload, path);
+  check_config(archive, path, config_json);
   torch::serialize::InputArchive model_archive;
   archive.read("model", model_archive);
   model.load(model_archive);

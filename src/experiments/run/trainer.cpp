@@ -80,6 +80,15 @@ nlohmann::ordered_json evaluation_json(const Evaluation& e) {
   return j;
 }
 
+// The temporary files of writes that a killed process left behind (a checkpoint half written when the disk
+// filled up, say). Only while holding the folder's lock: then no other process is writing there.
+void remove_leftovers(const std::string& dir, std::ostream& log) {
+  const size_t removed = io::remove_stale_temp_files(dir);
+  if (removed > 0)
+    log << fmt::format("{}: removed {} unfinished temporary file{} of an interrupted write\n", dir, removed,
+                       removed == 1 ? "" : "s");
+}
+
 bool better(const ExperimentInfo& info, double value, double best) {
   if (std::isnan(value)) return false;
   if (std::isnan(best)) return true;
@@ -222,7 +231,7 @@ void finish_run(const ExperimentInfo& info, const std::string& variant, const nl
   // The reported checkpoint: ckpt.last is the model in memory now; ckpt.best is loaded (training is over).
   Progress reported = at;
   if (info.final_checkpoint == "best" && path_exists(paths.best))
-    reported = load_model(paths.best, info, variant, experiment.model());
+    reported = load_model(paths.best, info, variant, experiment.model(), experiment.config_json());
   log << fmt::format("final evaluation of ckpt.{}\n", info.final_checkpoint);
   const auto eval_start = Clock::now();
   const Evaluation valid = experiment.evaluate("valid", 0, reported);
@@ -318,6 +327,7 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
                 " already holds a run; pass --resume to continue it, or choose another --out");
     io::write_file_atomically(paths.config, experiment->config_json());
   }
+  remove_leftovers(dir, log);
 
   RunLoop loop(info, *experiment, variant, options);
   // A run stopped before its first epoch completed has no checkpoint: nothing to restore, and starting over
@@ -409,8 +419,8 @@ RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_di
   const std::string variant = variant_of(info, config);
   at::manual_seed(static_cast<uint64_t>(integer_setting(config, "seed")));
   const std::unique_ptr<Experiment> experiment = info.create(config.dump());
-  const Progress at =
-      load_model(RunPaths(run_dir).dir + "/ckpt." + checkpoint, info, variant, experiment->model());
+  const Progress at = load_model(RunPaths(run_dir).dir + "/ckpt." + checkpoint, info, variant,
+                                 experiment->model(), experiment->config_json());
   RunEvaluation r;
   r.evaluation = experiment->evaluate(split, samples, at);
   r.split = split;
