@@ -321,6 +321,29 @@ TEST(Idx, CorruptedGzipIsAnError) {
   EXPECT_TRUE(ThrowsWith([&] { mixdist::data::read_idx(path); }, {path, "incorrect data check"}));
 }
 
+TEST(Idx, AGzipErrorSaysHowFarTheDataWasIntact) {
+  TempDir dir;
+  const std::string path = dir.file("big.gz");
+  at::manual_seed(5);
+  // 4 MiB of random bytes (stored, not compressed, by deflate): damage in the middle of the file is found
+  // only by the CRC-32 at the end, after 3 MiB were delivered in whole 1 MiB reads.
+  mixdist::data::write_idx(path, at::randint(0, 256, {4 << 20}, at::kByte), /*gzip=*/true);
+  std::string bytes = read_bytes(path);
+  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 64; ++i)
+    bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);
+  write_bytes(path, bytes);
+  std::string message;
+  try {
+    mixdist::data::read_idx(path);
+  } catch (const c10::Error& e) {
+    message = e.what_without_backtrace();
+  }
+  const size_t at = message.find("failed after ");
+  ASSERT_NE(at, std::string::npos) << message;
+  const double intact = std::stod(message.substr(at + 13));
+  EXPECT_EQ(intact, 8.0 + 3 * (1 << 20)) << message;  // the 8-byte header, then three whole reads
+}
+
 TEST(Idx, TrailingBytesAreAnError) {
   TempDir dir;
   const std::string path = dir.file("long");

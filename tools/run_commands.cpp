@@ -13,6 +13,7 @@
 #include "mixdist/experiments/run/run_folder.h"
 #include "mixdist/experiments/run/trainer.h"
 #include "mixdist/io/atomic_file.h"
+#include "train_command.h"
 
 namespace mixdist::tools {
 namespace {
@@ -32,7 +33,7 @@ void register_eval(CLI::App& app, const GlobalOptions& global) {
   ev->add_option("--split", args->split, "test or valid")->check(CLI::IsMember({"test", "valid"}));
   ev->add_option("--checkpoint", args->checkpoint, "last or best")->check(CLI::IsMember({"last", "best"}));
   ev->add_option("--is-samples", args->is_samples, "importance samples (default: the run's final number)")
-      ->check(CLI::PositiveNumber);
+      ->check(count_validator(kMaxImportanceSamples, /*allow_zero=*/false));
   ev->callback([args, &global] {
     apply_global_options(global);
     const std::string name = run::experiment_name(run::read_run_config(args->run_dir));

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <charconv>
+
 #include <iostream>
 #include <map>
 #include <memory>
@@ -14,13 +16,6 @@ namespace mixdist::tools {
 namespace {
 
 namespace run = mixdist::experiments::run;
-
-// Counts and seeds: a negative value is refused by name ("--seed: must be >= 0, got -3").
-const CLI::Validator kNonNegative(
-    [](std::string& value) {
-      return value.rfind('-', 0) == 0 ? "must be >= 0, got " + value : std::string();
-    },
-    ">= 0");
 
 struct TrainArgs {
   std::string variant, out;
@@ -71,14 +66,31 @@ int run_train(const TrainCommand& c, const TrainArgs& a, const std::vector<Confi
 
 }  // namespace
 
+CLI::Validator count_validator(int64_t max, bool allow_zero) {
+  const int64_t min = allow_zero ? 0 : 1;
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        int64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [stop, error] = std::from_chars(text.data(), end, value);
+        if (error == std::errc::result_out_of_range)
+          return fmt::format("must be {} to {}, got {}", min, max, text);
+        if (error != std::errc() || stop != end) return "must be a whole number, got " + text;
+        if (value < min || value > max) return fmt::format("must be {} to {}, got {}", min, max, text);
+        return "";
+      },
+      max == std::numeric_limits<int64_t>::max() ? fmt::format(">= {}", min)
+                                                 : fmt::format("{}..{}", min, max));
+}
+
 std::vector<ConfigOption> evaluation_schedule_options() {
   return {
       {"--validate-every", "validate_every", OptionKind::kInteger,
        "epochs between validations (0: only the last)"},
       {"--valid-is-samples", "valid_is_samples", OptionKind::kInteger,
-       "importance samples of the per-epoch validation"},
-      {"--is-samples", "final_is_samples", OptionKind::kInteger,
-       "importance samples of the final evaluation"},
+       "importance samples of the per-epoch validation", kMaxImportanceSamples},
+      {"--is-samples", "final_is_samples", OptionKind::kInteger, "importance samples of the final evaluation",
+       kMaxImportanceSamples},
       {"--train-size", "train_size", OptionKind::kInteger, "use only the first N training images"},
   };
 }
@@ -99,7 +111,7 @@ void add_train_command(CLI::App& train, const GlobalOptions& global, TrainComman
   for (const ConfigOption& o : options) {
     switch (o.kind) {
       case OptionKind::kInteger:
-        cmd->add_option(o.option, args->integers[o.option], o.help)->check(kNonNegative);
+        cmd->add_option(o.option, args->integers[o.option], o.help)->check(count_validator(o.max));
         break;
       case OptionKind::kNumber:
         cmd->add_option(o.option, args->numbers[o.option], o.help);

@@ -5,7 +5,9 @@
 // line override the preset's values; with --resume they must agree with the run's config.json (only --epochs
 // may change), which run::train checks by key.
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -21,7 +23,16 @@ struct ConfigOption {
   std::string key;     // e.g. "final_is_samples"
   OptionKind kind;
   std::string help;
+  int64_t max = std::numeric_limits<int64_t>::max();  // kInteger: the largest value accepted
 };
+
+// Importance samples per image beyond which an evaluation would run for days (the paper uses 1,000-1,024).
+constexpr int64_t kMaxImportanceSamples = 100000;
+
+// For integer counts and seeds: refuses, naming the option and the value, a negative number, a number beyond
+// `max` and one beyond 64 bits (which CLI11 would clamp to 9223372036854775807 without a word), and zero
+// unless allow_zero.
+CLI::Validator count_validator(int64_t max, bool allow_zero = true);
 
 struct TrainCommand {
   const experiments::run::ExperimentInfo* info = nullptr;

@@ -24,6 +24,7 @@ constexpr int64_t kMaxDeflateRatio = 1032;
 
 // zlib's gzread/gzwrite take an unsigned length and return an int, so large transfers go in chunks.
 constexpr size_t kZlibChunk = size_t{1} << 30;
+constexpr size_t kGzipReadChunk = size_t{1} << 20;
 
 struct IdxType {
   uint8_t code;
@@ -158,21 +159,25 @@ class InputFile {
     auto* out = static_cast<char*>(destination);
     size_t total = 0;
     while (total < count) {
-      const auto chunk = static_cast<unsigned>(std::min(count - total, kZlibChunk));
+      // 1 MiB per gzread rather than all at once: a damaged stream fails inside one call that then delivers
+      // nothing, so the size of the calls is how precisely the error can say where the damage is.
+      const auto chunk = static_cast<unsigned>(std::min(count - total, kGzipReadChunk));
       const int got = gzread(gz_, out + total, chunk);
       // Checked after every call: on a truncated stream gzread returns a short count rather than -1.
       int errnum = Z_OK;
       const std::string text = zlib_error_text(gz_, path_, &errnum);
-      TORCH_CHECK(errnum == Z_OK, "IDX file ", path_, ": gzip decompression failed after ", total,
+      TORCH_CHECK(errnum == Z_OK, "IDX file ", path_, ": gzip decompression failed after ", inflated_ + total,
                   " bytes: ", text, " (the file is truncated or corrupt)");
       if (got <= 0) break;
       total += static_cast<size_t>(got);
     }
+    inflated_ += total;
     return total;
   }
 
  private:
   std::string path_;
+  size_t inflated_ = 0;  // decompressed bytes delivered by earlier reads, for error messages
   std::FILE* plain_ = nullptr;
   gzFile gz_ = nullptr;
   bool gzip_ = false;
