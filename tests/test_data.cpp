@@ -432,6 +432,14 @@ TEST(Mnist, MissingFilesNameThePathsAndTheFetchCommand) {
   }
 }
 
+TEST(Mnist, AFolderWhereADataFileBelongsIsNamedAsSuch) {
+  TempDir dir;
+  const std::string folder = dir.path() + "/mnist/train-images-idx3-ubyte";
+  std::filesystem::create_directories(folder);
+  EXPECT_TRUE(ThrowsWith([&] { mixdist::data::locate_mnist(Split::kTrain, dir.path()); },
+                         {folder + " is a folder", "expected the IDX file train-images-idx3-ubyte"}));
+}
+
 TEST(FashionMnist, MissingFilesNameThePathsAndTheInstallCommand) {
   TempDir dir;
   EXPECT_TRUE(ThrowsWith(

@@ -31,12 +31,18 @@ IdxPair file_names(Split split) {
   return {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
 }
 
-// `dir`/`name` if it exists, else `dir`/`name`.gz if that exists, else "".
+// `dir`/`name` if it exists, else `dir`/`name`.gz if that exists, else "". Something else than a file by
+// that name (a folder, say) is an error of its own: "not found" would send the user looking elsewhere.
 std::string find_raw_or_gz(const std::string& dir, const std::string& name) {
   namespace fs = std::filesystem;
   std::error_code error;
-  for (const fs::path& candidate : {fs::path(dir) / name, fs::path(dir) / (name + ".gz")})
-    if (fs::is_regular_file(candidate, error)) return candidate.string();
+  for (const fs::path& candidate : {fs::path(dir) / name, fs::path(dir) / (name + ".gz")}) {
+    const fs::file_status status = fs::status(candidate, error);
+    if (fs::is_regular_file(status)) return candidate.string();
+    TORCH_CHECK(!fs::exists(status), candidate.string(), " is ",
+                fs::is_directory(status) ? "a folder" : "not a regular file", "; expected the IDX file ",
+                name, " (or ", name, ".gz) there");
+  }
   return "";
 }
 
