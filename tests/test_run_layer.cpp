@@ -15,6 +15,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "mixdist/experiments/run/checkpoint.h"
 #include "mixdist/experiments/run/compare.h"
@@ -533,6 +534,38 @@ TEST(RunLayerCompare, GroupsByExperimentAndUsesEachOnesSpread) {
   EXPECT_NE(md.find("Toy with population std (toy_pop)"), std::string::npos);
   EXPECT_NE(comparison_csv(experiments, rows).find("toy,sgd,quick,3,loss,2,"), std::string::npos);
   expect_error_containing([&] { find_experiment(experiments, "game"); }, "knows: toy, toy_pop");
+}
+
+TEST(RunLayerCompare, RunsThatDifferInAnySettingButTheSeedAreNotAveragedTogether) {
+  TempDir tmp;
+  const std::vector<ExperimentInfo> experiments = {toy_info()};
+  std::vector<RunSummary> runs;
+  const std::vector<std::tuple<int64_t, int64_t, double>> seeds_epochs_loss = {
+      {1, 4, 1.0}, {2, 4, 3.0}, {3, 6, 10.0}};
+  for (const auto& [seed, epochs, loss] : seeds_epochs_loss) {
+    const std::string dir = tmp.file("run" + std::to_string(seed));
+    std::filesystem::create_directories(dir);
+    ToyConfig config;
+    config.seed = seed;
+    config.epochs = epochs;
+    io::write_file_atomically(dir + "/config.json", config_to_json(config));
+    nlohmann::json j = {{"experiment", "toy"}, {"method", "sgd"}, {"preset", "quick"}, {"seed", seed}};
+    j["test"] = {{"loss", loss}};
+    io::write_file_atomically(dir + "/summary.json", j.dump());
+    runs.push_back(read_run_summary(experiments, dir, "test"));
+  }
+  const auto rows = compare_runs(experiments, runs);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].variant, "sgd (epochs 4)");
+  EXPECT_EQ(rows[0].runs, 2);
+  EXPECT_DOUBLE_EQ(rows[0].mean[0], 2.0);
+  EXPECT_EQ(rows[1].variant, "sgd (epochs 6)");
+  EXPECT_EQ(rows[1].runs, 1);
+  // Seeds alone never split a row.
+  runs.pop_back();
+  const auto same = compare_runs(experiments, runs);
+  ASSERT_EQ(same.size(), 1u);
+  EXPECT_EQ(same[0].variant, "sgd");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "mixdist/experiments/run/config_json.h"
+#include "mixdist/experiments/run/run_folder.h"
 #include "mixdist/io/atomic_file.h"
 
 namespace mixdist::experiments::run {
@@ -38,6 +39,49 @@ double spread_of(const std::vector<double>& values, double mean, ExperimentInfo:
   const double n = static_cast<double>(values.size());
   if (spread == ExperimentInfo::Spread::kPopulationStd) return std::sqrt(ss / n);
   return n > 1 ? std::sqrt(ss / (n - 1)) / std::sqrt(n) : 0.0;
+}
+
+// Settings that do not make runs different: the seed (what is averaged over) and where the data lives.
+bool averaged_over(const std::string& key) {
+  return key == "seed" || key == "data_dir";
+}
+
+std::map<std::string, std::string> run_settings(const std::string& run_dir, const ExperimentInfo& info) {
+  std::map<std::string, std::string> settings;
+  if (!path_exists(run_dir + "/config.json")) return settings;
+  const nlohmann::json config = read_run_config(run_dir);  // named: items() does not own it
+  for (const auto& [key, value] : config.items()) {
+    if (averaged_over(key) || key == "experiment" || key == "preset" || key == info.variant_key) continue;
+    bool distinguishing = false;  // already part of the variant's name
+    for (const auto& setting : info.distinguishing_settings) distinguishing |= setting.key == key;
+    if (!distinguishing) settings[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  return settings;
+}
+
+// Splits the runs of one (experiment, variant, preset) by every setting in which they differ, and names each
+// part by those settings' values.
+std::vector<std::pair<std::string, std::vector<const RunSummary*>>> split_by_settings(
+    const std::vector<const RunSummary*>& runs) {
+  std::set<std::string> differing;
+  for (const auto* r : runs)
+    for (const auto* other : runs) {
+      for (const auto& [key, value] : r->settings) {
+        const auto it = other->settings.find(key);
+        if (it == other->settings.end() || it->second != value) differing.insert(key);
+      }
+    }
+  std::map<std::string, std::vector<const RunSummary*>> parts;
+  for (const auto* r : runs) {
+    std::string label;
+    for (const auto& key : differing) {
+      const auto it = r->settings.find(key);
+      label +=
+          fmt::format("{}{} {}", label.empty() ? "" : ", ", key, it == r->settings.end() ? "-" : it->second);
+    }
+    parts[label].push_back(r);
+  }
+  return {parts.begin(), parts.end()};
 }
 
 }  // namespace
@@ -77,6 +121,7 @@ RunSummary read_run_summary(const std::vector<ExperimentInfo>& experiments, cons
   s.preset = j.value("preset", std::string("?"));
   s.seed = j.value("seed", int64_t{0});
   s.epochs = j.value("epochs", int64_t{0});
+  s.settings = run_settings(run_dir, *info);
   for (const auto& column : info->comparison) {
     TORCH_CHECK(j[split].contains(column.key) && j[split][column.key].is_number(), path, ": '", split,
                 "' has no metric '", column.key, "'");
@@ -97,21 +142,24 @@ std::vector<ComparisonRow> compare_runs(const std::vector<ExperimentInfo>& exper
     groups[{r.experiment, r.variant, r.preset}].push_back(&r);
   }
   std::vector<ComparisonRow> rows;
-  for (const auto& [key, members] : groups) {
+  for (const auto& [key, group] : groups) {
     const ExperimentInfo& info = find_experiment(experiments, std::get<0>(key));
-    ComparisonRow row;
-    std::tie(row.experiment, row.variant, row.preset) = key;
-    row.runs = static_cast<int64_t>(members.size());
-    for (size_t k = 0; k < info.comparison.size(); ++k) {
-      std::vector<double> values;
-      for (const auto* r : members) values.push_back(r->values.at(k));
-      double mean = 0;
-      for (double v : values) mean += v;
-      mean /= static_cast<double>(values.size());
-      row.mean.push_back(mean);
-      row.spread.push_back(spread_of(values, mean, info.spread));
+    for (const auto& [label, members] : split_by_settings(group)) {
+      ComparisonRow row;
+      std::tie(row.experiment, row.variant, row.preset) = key;
+      if (!label.empty()) row.variant += " (" + label + ")";
+      row.runs = static_cast<int64_t>(members.size());
+      for (size_t k = 0; k < info.comparison.size(); ++k) {
+        std::vector<double> values;
+        for (const auto* r : members) values.push_back(r->values.at(k));
+        double mean = 0;
+        for (double v : values) mean += v;
+        mean /= static_cast<double>(values.size());
+        row.mean.push_back(mean);
+        row.spread.push_back(spread_of(values, mean, info.spread));
+      }
+      rows.push_back(std::move(row));
     }
-    rows.push_back(std::move(row));
   }
   auto order = [&](const ComparisonRow& r) {
     const size_t e = experiment_rank(experiments, r.experiment);
