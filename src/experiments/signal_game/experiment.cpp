@@ -132,7 +132,7 @@ run::ExperimentInfo make_info() {
                   {"loss", "loss", 4}};
   i.spread = run::ExperimentInfo::Spread::kStandardError;
   i.unit = "success in % of games won (chance 1/game_size); nonzeros: mean symbols per message";
-  i.distinguishing_settings = {{"compat", "none"}};
+  i.distinguishing_settings = {{"compat", "none"}, {"features", "pixels"}};
   i.create = [](const std::string& json) -> std::unique_ptr<run::Experiment> {
     return std::make_unique<GameExperiment>(GameConfig::from_json(json));
   };
