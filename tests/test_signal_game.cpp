@@ -4,7 +4,8 @@
 // the sparsemax channels), every channel learns a separable toy pool, and runs through the run layer resume
 // bit for bit and refuse bad input with one clear message. The "mlp" features (a digit classifier's hidden
 // activations) are the same bytes on 1 and 2 threads, are cached under a key that a changed input never
-// matches, and set the networks' input size.
+// matches, and set the networks' input size. The interaction log holds every game of the final evaluation,
+// counted to the last bit as its success and nonzeros.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -583,6 +584,108 @@ TEST(SignalGameRun, ASlicedRunEqualsAnUninterruptedOneWhileTheTemperatureAnneals
   bool listed = false;
   for (const auto& i : all_experiments()) listed = listed || (i.name == "signal_game" && i.command == "game");
   EXPECT_TRUE(listed);
+}
+
+std::vector<nlohmann::json> read_json_lines(const std::string& path) {
+  std::vector<nlohmann::json> lines;
+  std::stringstream in(io::read_file(path));
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(SignalGameInteractions, OneJsonLinePerGameWithTheMessagesSupportAndTheReceiversPick) {
+  // Two games of three candidates over concepts of two digits (concept c = digits (c / 10, c % 10)).
+  const data::Games games{at::tensor({5, 12, 97, 40, 8, 3}, at::kLong).view({2, 3}),
+                          at::zeros({2, 3}, at::kLong), at::tensor({2, 0}, at::kLong)};
+  const at::Tensor digits =
+      at::stack({at::arange(100, at::kLong).div(10, "floor"), at::arange(100, at::kLong) % 10}, 1);
+  GamePlays plays{at::tensor({0.0f, 0.1f, 0.0f, 0.9f, 1.0f, 0.0f, 0.0f, 0.0f}).view({2, 4}),
+                  at::tensor({2, 1}, at::kLong), at::tensor({1, 0}, at::kLong).to(at::kBool)};
+  EXPECT_EQ(
+      interactions_jsonl(games, digits, plays),
+      "{\"game\":0,\"target\":97,\"target_digits\":[9,7],\"target_position\":2,\"candidates\":[5,12,97],"
+      "\"symbols\":[1,3],\"weights\":[0.1,0.9],\"choice\":2,\"chosen\":97,\"correct\":true}\n"
+      "{\"game\":1,\"target\":40,\"target_digits\":[4,0],\"target_position\":0,\"candidates\":[40,8,3],"
+      "\"symbols\":[0],\"weights\":[1.0],\"choice\":1,\"chosen\":8,\"correct\":false}\n");
+  // The weights read back as the message's floats.
+  plays.messages = at::tensor({0.0f, 1.0f / 3, 0.0f, 2.0f / 3, 0.3f, 0.7f, 0.0f, 0.0f}).view({2, 4});
+  std::stringstream lines(interactions_jsonl(games, digits, plays));
+  std::string first;
+  std::getline(lines, first);
+  EXPECT_NE(first.find("\"weights\":[0.33333334,0.6666667]"), std::string::npos) << first;
+  const auto w = nlohmann::json::parse(first)["weights"];
+  EXPECT_EQ(static_cast<float>(w[0].get<double>()), 1.0f / 3);
+  EXPECT_EQ(static_cast<float>(w[1].get<double>()), 2.0f / 3);
+  plays.choices = plays.choices.slice(0, 0, 1);
+  expect_error_containing([&] { interactions_jsonl(games, digits, plays); },
+                          "one message, choice and outcome for each of the 2 games");
+}
+
+TEST(SignalGameInteractions, TheRunLogsEveryTestGameAsItsSummaryCountsThem) {
+  TempDir tmp;
+  std::ostringstream log;
+  GameConfig config = tiny_config(Channel::kKDHardConcrete);
+  config.epochs = 2;
+  config.steps_per_epoch = 4;
+  const std::string dir = tmp.file("run");
+  ASSERT_TRUE(train_game(config, quiet(dir, log)).finished);  // quiet: no figures, the logs all the same
+  EXPECT_NE(log.str().find("wrote " + dir + "/interactions_test.jsonl"), std::string::npos) << log.str();
+  const auto summary = nlohmann::json::parse(io::read_file(dir + "/summary.json"));
+  const GameData data = load_game_data(config);
+  for (const std::string split : {"test", "valid"}) {
+    const std::vector<nlohmann::json> lines = read_json_lines(dir + "/interactions_" + split + ".jsonl");
+    const data::Games& games = data.games(split);
+    ASSERT_EQ(static_cast<int64_t>(lines.size()), games.size()) << split;
+    double correct = 0, nonzeros = 0;
+    for (size_t n = 0; n < lines.size(); ++n) {
+      const nlohmann::json& j = lines[n];
+      const auto b = static_cast<int64_t>(n);
+      ASSERT_EQ(j["game"].get<int64_t>(), b);
+      const auto candidates = j["candidates"].get<std::vector<int64_t>>();
+      ASSERT_EQ(static_cast<int64_t>(candidates.size()), config.game_size);
+      for (int64_t k = 0; k < config.game_size; ++k)
+        EXPECT_EQ(candidates[k], games.concepts[b][k].item<int64_t>());
+      const int64_t position = j["target_position"].get<int64_t>();
+      EXPECT_EQ(position, games.labels[b].item<int64_t>());
+      const int64_t target = j["target"].get<int64_t>();
+      EXPECT_EQ(target, candidates[position]);
+      EXPECT_EQ(j["target_digits"].get<std::vector<int64_t>>(),
+                (std::vector<int64_t>{data.pool.concept_digits[target][0].item<int64_t>(),
+                                      data.pool.concept_digits[target][1].item<int64_t>()}));
+      const auto symbols = j["symbols"].get<std::vector<int64_t>>();
+      const auto weights = j["weights"].get<std::vector<double>>();
+      ASSERT_EQ(symbols.size(), weights.size());
+      ASSERT_FALSE(symbols.empty());
+      double total = 0;
+      for (size_t i = 0; i < symbols.size(); ++i) {
+        EXPECT_TRUE(symbols[i] >= 0 && symbols[i] < config.vocab);
+        if (i > 0) {
+          EXPECT_LT(symbols[i - 1], symbols[i]);
+        }
+        EXPECT_GT(weights[i], 0.0);
+        total += weights[i];
+      }
+      EXPECT_NEAR(total, 1.0, 1e-5);
+      const int64_t choice = j["choice"].get<int64_t>();
+      ASSERT_TRUE(choice >= 0 && choice < config.game_size);
+      EXPECT_EQ(j["chosen"].get<int64_t>(), candidates[choice]);
+      EXPECT_EQ(j["correct"].get<bool>(), choice == position);
+      correct += j["correct"].get<bool>() ? 1 : 0;
+      nonzeros += static_cast<double>(symbols.size());
+    }
+    // The same counts as the reported evaluation, to the last bit.
+    const double N = static_cast<double>(lines.size());
+    EXPECT_EQ(100.0 * correct / N, summary[split]["accuracy"].get<double>()) << split;
+    EXPECT_EQ(nonzeros / N, summary[split]["nonzeros"].get<double>()) << split;
+    // K-D Hard Concrete at initialisation: sparse, but not one-hot.
+    EXPECT_GT(nonzeros / N, 1.0) << split;
+    EXPECT_LT(nonzeros / N, config.vocab) << split;
+  }
+  // `mixdist eval` of the reported checkpoint logs the same games, under its own name.
+  const run::RunEvaluation e = evaluate_run(dir, "test", "best", &log);
+  EXPECT_EQ(e.evaluation_logs, std::vector<std::string>{dir + "/interactions_test_best.jsonl"});
+  EXPECT_EQ(io::read_file(dir + "/interactions_test_best.jsonl"),
+            io::read_file(dir + "/interactions_test.jsonl"));
 }
 
 TEST(SignalGameRun, BadInputIsOneClearMessageAndLeavesNoRunFolder) {

@@ -234,11 +234,18 @@ void finish_run(const ExperimentInfo& info, const std::string& variant, const nl
     reported = load_model(paths.best, info, variant, experiment.model(), experiment.config_json());
   log << fmt::format("final evaluation of ckpt.{}\n", info.final_checkpoint);
   const auto eval_start = Clock::now();
-  const Evaluation valid = experiment.evaluate("valid", 0, reported);
+  std::vector<std::string> evaluation_logs;
+  const auto evaluate_and_log = [&](const std::string& split) {
+    const Evaluation e = experiment.evaluate(split, 0, reported);
+    for (const auto& f : experiment.write_evaluation_log(dir, split, split)) evaluation_logs.push_back(f);
+    return e;
+  };
+  const Evaluation valid = evaluate_and_log("valid");
   log << "  valid: " << experiment.describe(valid) << "\n";
-  const Evaluation test = experiment.evaluate("test", 0, reported);
+  const Evaluation test = evaluate_and_log("test");
   log << "  test:  " << experiment.describe(test) << "\n";
   const double eval_seconds = seconds_since(eval_start);
+  for (const auto& f : evaluation_logs) log << "  wrote " << f << "\n";
 
   const double train_seconds = loop.train_seconds();
   const double best = loop.state().best_valid;
@@ -423,6 +430,7 @@ RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_di
                                  experiment->model(), experiment->config_json());
   RunEvaluation r;
   r.evaluation = experiment->evaluate(split, samples, at);
+  r.evaluation_logs = experiment->write_evaluation_log(run_dir, split, split + "_" + checkpoint);
   r.split = split;
   r.checkpoint = checkpoint;
   r.output_path = r.evaluation.samples > 0

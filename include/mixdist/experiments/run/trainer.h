@@ -68,11 +68,13 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
 struct RunEvaluation {
   Evaluation evaluation;
   std::string split, checkpoint, output_path;
+  std::vector<std::string> evaluation_logs;  // what Experiment::write_evaluation_log wrote
 };
 
 // Evaluates the run's checkpoint ("last" or "best") on "valid" or "test" (samples <= 0: the config's final
-// number of importance samples) and writes eval_<split>_<checkpoint>[_<samples>].json in the run folder. A
-// stop request ends it with train::Stopped, before anything is written.
+// number of importance samples) and writes eval_<split>_<checkpoint>[_<samples>].json in the run folder,
+// and the experiment's evaluation log, if it keeps one (tag "<split>_<checkpoint>"). A stop request ends it
+// with train::Stopped, before anything is written.
 RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_dir, const std::string& split,
                            const std::string& checkpoint, int64_t samples, std::ostream* log = &std::cout);
 
