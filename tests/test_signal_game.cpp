@@ -5,7 +5,8 @@
 // bit for bit and refuse bad input with one clear message. The "mlp" features (a digit classifier's hidden
 // activations) are the same bytes on 1 and 2 threads, are cached under a key that a changed input never
 // matches, and set the networks' input size. The interaction log holds every game of the final evaluation,
-// counted to the last bit as its success and nonzeros.
+// counted to the last bit as its success and nonzeros. --steps plans whole epochs, and a resumed run counts
+// them at its own steps per epoch.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -686,6 +687,62 @@ TEST(SignalGameInteractions, TheRunLogsEveryTestGameAsItsSummaryCountsThem) {
   EXPECT_EQ(e.evaluation_logs, std::vector<std::string>{dir + "/interactions_test_best.jsonl"});
   EXPECT_EQ(io::read_file(dir + "/interactions_test_best.jsonl"),
             io::read_file(dir + "/interactions_test.jsonl"));
+}
+
+TEST(SignalGameSteps, StepsPlanWholeEpochsAndAResumedRunKeepsItsStepsPerEpoch) {
+  TempDir tmp;
+  std::ostringstream log;
+  EXPECT_EQ(run::epochs_for_steps(50000, 100), 500);
+  EXPECT_EQ(run::epochs_for_steps(400, 100, 4), 4);
+  expect_error_containing([] { run::epochs_for_steps(250, 100); },
+                          "--steps 250 is not a positive multiple of the 100 steps per epoch");
+  expect_error_containing([] { run::epochs_for_steps(0, 100); }, "--steps 0 is not a positive multiple");
+  expect_error_containing([] { run::epochs_for_steps(-100, 100); },
+                          "--steps -100 is not a positive multiple");
+  expect_error_containing(
+      [] { run::epochs_for_steps(400, 100, 3); },
+      "--steps 400 and --epochs 3 disagree: at 100 steps per epoch, --steps 400 is --epochs 4");
+
+  // A new run: --steps 8 at 4 steps per epoch is --epochs 2.
+  GameConfig config = tiny_config(Channel::kGaussianSparsemax);
+  config.steps_per_epoch = 4;
+  run::RunOptions options = quiet(tmp.file("run"), log);
+  const std::string planned = run::plan_steps(config.to_json(), "steps_per_epoch", 8, options);
+  EXPECT_EQ(GameConfig::from_json(planned).epochs, 2);
+  EXPECT_EQ(options.explicit_settings.at("epochs"), "--steps 8, i.e. --epochs");
+  const run::RunResult r = run::train(info(), planned, options);
+  ASSERT_TRUE(r.finished);
+  EXPECT_EQ(r.steps, 8);
+  EXPECT_EQ(r.epochs_completed, 2);
+  // An --epochs that agrees is accepted, one that does not is refused.
+  run::RunOptions both = quiet(tmp.file("other"), log);
+  both.explicit_settings["epochs"] = "--epochs";
+  GameConfig two = config;
+  two.epochs = 2;
+  EXPECT_EQ(GameConfig::from_json(run::plan_steps(two.to_json(), "steps_per_epoch", 8, both)).epochs, 2);
+  two.epochs = 3;
+  expect_error_containing([&] { run::plan_steps(two.to_json(), "steps_per_epoch", 8, both); },
+                          "--steps 8 and --epochs 3 disagree");
+
+  // Resumed: the steps count at the run's own 4 steps per epoch, not the preset's 100; 16 steps extend it
+  // to 4 epochs, as --epochs 4 does.
+  const GameConfig preset = make_preset(Channel::kGaussianSparsemax, "quick");
+  run::RunOptions resume = quiet(tmp.file("run"), log);
+  resume.resume = true;
+  expect_error_containing([&] { run::plan_steps(preset.to_json(), "steps_per_epoch", 10, resume); },
+                          "--steps 10 is not a positive multiple of the 4 steps per epoch");
+  const std::string extended = run::plan_steps(preset.to_json(), "steps_per_epoch", 16, resume);
+  const run::RunResult more = run::train(info(), extended, resume);
+  ASSERT_TRUE(more.finished);
+  EXPECT_EQ(more.steps, 16);
+  EXPECT_EQ(more.epochs_completed, 4);
+  EXPECT_EQ(GameConfig::from_json(io::read_file(tmp.file("run/config.json"))).epochs, 4);
+  // Below the completed steps: refused as --epochs is, in the words of --steps.
+  run::RunOptions shorter = quiet(tmp.file("run"), log);
+  shorter.resume = true;
+  const std::string three = run::plan_steps(preset.to_json(), "steps_per_epoch", 12, shorter);
+  expect_error_containing([&] { run::train(info(), three, shorter); },
+                          "with --steps 12, i.e. --epochs 3: it has already completed epoch 4");
 }
 
 TEST(SignalGameRun, BadInputIsOneClearMessageAndLeavesNoRunFolder) {

@@ -32,6 +32,7 @@ void register_train_game(CLI::App& train, const GlobalOptions& global) {
       {"--data-dir", "data_dir", OptionKind::kText, "folder holding mnist/ (default: the data folder)"},
   };
   c.run_prefix = "game-";
+  c.steps_per_epoch_key = "steps_per_epoch";
   add_train_command(train, global, std::move(c));
 }
 

@@ -287,6 +287,37 @@ std::vector<std::string> metrics_columns(const Experiment& experiment) {
   return c;
 }
 
+int64_t epochs_for_steps(int64_t steps, int64_t steps_per_epoch, c10::optional<int64_t> epochs) {
+  TORCH_CHECK(steps_per_epoch >= 1, "--steps: the steps per epoch must be >= 1, got ", steps_per_epoch);
+  TORCH_CHECK(steps >= 1 && steps % steps_per_epoch == 0, "--steps ", steps,
+              " is not a positive multiple of the ", steps_per_epoch,
+              " steps per epoch: a run trains whole epochs (e.g. --steps ",
+              std::max<int64_t>(1, steps / steps_per_epoch) * steps_per_epoch, ")");
+  const int64_t planned = steps / steps_per_epoch;
+  TORCH_CHECK(!epochs.has_value() || *epochs == planned, "--steps ", steps, " and --epochs ",
+              epochs.value_or(0), " disagree: at ", steps_per_epoch, " steps per epoch, --steps ", steps,
+              " is --epochs ", planned, "; give one of them");
+  return planned;
+}
+
+std::string plan_steps(const std::string& config_json, const std::string& steps_per_epoch_key, int64_t steps,
+                       RunOptions& options) {
+  nlohmann::json config = parse_json_object(config_json, "the requested config");
+  int64_t per_epoch = integer_setting(config, steps_per_epoch_key.c_str());
+  const std::string run_config = RunPaths(options.run_dir).config;
+  if (options.resume && options.explicit_settings.count(steps_per_epoch_key) == 0 &&
+      path_exists(run_config)) {
+    const nlohmann::json had = read_run_config(options.run_dir);
+    if (had.contains(steps_per_epoch_key) && had[steps_per_epoch_key].is_number_integer())
+      per_epoch = had[steps_per_epoch_key].get<int64_t>();
+  }
+  c10::optional<int64_t> epochs;
+  if (options.explicit_settings.count("epochs") > 0) epochs = integer_setting(config, "epochs");
+  config["epochs"] = epochs_for_steps(steps, per_epoch, epochs);
+  options.explicit_settings["epochs"] = fmt::format("--steps {}, i.e. --epochs", steps);
+  return config.dump();
+}
+
 RunResult train(const ExperimentInfo& info, const std::string& config_json, const RunOptions& options) {
   TORCH_CHECK(!options.run_dir.empty(), "train: run_dir must not be empty");
   TORCH_CHECK(options.log != nullptr, "train: log stream must not be null");
