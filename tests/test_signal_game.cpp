@@ -470,6 +470,13 @@ TEST(SignalGameMlpFeatures, TheCacheIsReusedAndAStaleOrBrokenOneIsRebuilt) {
   ASSERT_TRUE(std::filesystem::exists(path));
   const MlpDigitFeatures direct = compute_mlp_digit_features(train, test);
   EXPECT_TRUE(same_tensor(built.train, direct.train) && same_tensor(built.test, direct.test));
+  // Another build, on one thread, writes the same file, byte for byte.
+  {
+    ThreadCountGuard threads;
+    at::set_num_threads(1);
+    mlp_digit_features(train, test, tmp.file("again"));
+  }
+  EXPECT_EQ(io::read_file(mlp_features_cache_path(train, test, tmp.file("again"))), io::read_file(path));
 
   // The second call reads the file: it trains nothing, and returns what the file holds.
   std::ostringstream quiet_log;
@@ -514,6 +521,13 @@ TEST(SignalGameMlpFeatures, TheCacheIsReusedAndAStaleOrBrokenOneIsRebuilt) {
   EXPECT_FALSE(same_tensor(other.train, built.train));
   // No cache folder: computed, nothing written.
   EXPECT_TRUE(same_tensor(mlp_digit_features(train, test, "").train, built.train));
+  // A cache that cannot be written is reported, and the features come all the same.
+  io::write_file_atomically(tmp.file("a-file"), "");
+  std::ostringstream unwritable;
+  EXPECT_TRUE(same_tensor(
+      mlp_digit_features(train, test, tmp.file("a-file"), MlpSchedule(), &unwritable).train, built.train));
+  EXPECT_NE(unwritable.str().find("could not cache them in " + tmp.file("a-file")), std::string::npos)
+      << unwritable.str();
 }
 
 TEST(SignalGameMlpFeatures, ConceptImagesConcatenateTheDigitFeaturesAndTheNetworksFollowTheirSize) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <vector>
 
 #include "mixdist/io/atomic_file.h"
@@ -241,14 +242,16 @@ MlpDigitFeatures mlp_digit_features(const data::DigitSet& train_digits, const da
   if (path.empty()) return out;
   try {
     std::filesystem::create_directories(cache_dir);
-    io::write_file_atomically(path, [&](const std::string& tmp) {
-      torch::serialize::OutputArchive archive;
-      archive.write("key", c10::IValue(key));
-      archive.write("train", out.train);
-      archive.write("test", out.test);
-      archive.write("test_accuracy", c10::IValue(out.test_accuracy));
-      archive.save_to(tmp);
-    });
+    // Serialised in memory, so that the archive's inner folder name is fixed (saving to a path names it after
+    // the temporary file) and two builds of the same features give the same file, byte for byte.
+    torch::serialize::OutputArchive archive;
+    archive.write("key", c10::IValue(key));
+    archive.write("train", out.train);
+    archive.write("test", out.test);
+    archive.write("test_accuracy", c10::IValue(out.test_accuracy));
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    io::write_file_atomically(path, bytes.str());
     if (log) *log << "mlp features: cached in " << path << "\n";
   } catch (const c10::Error& e) {
     if (log)
