@@ -2,11 +2,17 @@
 // for every thread count), games hold distinct concepts and their label points at the target, each channel
 // sends what it should at initialisation (one symbol for ST, all V for Gumbel-Softmax, a sparse support for
 // the sparsemax channels), every channel learns a separable toy pool, and runs through the run layer resume
-// bit for bit and refuse bad input with one clear message.
+// bit for bit and refuse bad input with one clear message. The "mlp" features (a digit classifier's hidden
+// activations) are the same bytes on 1 and 2 threads, are cached under a key that a changed input never
+// matches, and set the networks' input size. The interaction log holds every game of the final evaluation,
+// counted to the last bit as its success and nonzeros. --steps plans whole epochs, and a resumed run counts
+// them at its own steps per epoch, through the library and through the real `mixdist` program.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -18,6 +24,7 @@
 #include "mixdist/experiments/signal_game/data.h"
 #include "mixdist/experiments/signal_game/evaluation.h"
 #include "mixdist/experiments/signal_game/experiment.h"
+#include "mixdist/experiments/signal_game/mlp_features.h"
 #include "mixdist/experiments/signal_game/model.h"
 #include "mixdist/experiments/signal_game/report.h"
 #include "mixdist/io/atomic_file.h"
@@ -385,6 +392,186 @@ std::string metrics_without_seconds(const std::string& dir) {
   return out.str();
 }
 
+// The digit classifier's features of the synthetic digits of small_spec() (200 training, 200 test digits).
+TEST(SignalGameMlpFeatures, TheSameBytesOnOneAndTwoThreadsAndTheGeneratorIsLeftAlone) {
+  const data::ConceptPool pool = data::make_synthetic_concept_pool(small_spec(), 200);
+  ThreadCountGuard threads;
+  const at::Tensor rng = train::global_rng_state();
+  at::set_num_threads(1);
+  const MlpDigitFeatures one = compute_mlp_digit_features(pool.train.digits, pool.test.digits);
+  at::set_num_threads(2);
+  const MlpDigitFeatures two = compute_mlp_digit_features(pool.train.digits, pool.test.digits);
+  EXPECT_EQ(at::get_num_threads(), 2);  // the caller's thread count comes back
+  EXPECT_TRUE(train::global_rng_state().equal(rng));
+  ASSERT_EQ(one.train.sizes(), (std::vector<int64_t>{200, 512}));
+  ASSERT_EQ(one.test.sizes(), (std::vector<int64_t>{200, 512}));
+  EXPECT_EQ(one.train.scalar_type(), at::kFloat);
+  EXPECT_TRUE(same_tensor(one.train, two.train));
+  EXPECT_TRUE(same_tensor(one.test, two.test));
+  EXPECT_EQ(one.test_accuracy, two.test_accuracy);
+  // Activations before the ReLU: signed, and not all alike.
+  EXPECT_TRUE(one.train.lt(0).any().item<bool>());
+  EXPECT_TRUE(one.train.gt(0).any().item<bool>());
+  EXPECT_GT(one.train.std(0).min().item<double>(), 0.0);
+  // Another seed is another classifier.
+  MlpSchedule other;
+  other.seed = 1;
+  EXPECT_FALSE(
+      same_tensor(compute_mlp_digit_features(pool.train.digits, pool.test.digits, other).train, one.train));
+  // Trained long enough, the classifier tells the synthetic test digits apart (chance: 10%).
+  MlpSchedule longer;
+  longer.epochs = 20;
+  EXPECT_GT(compute_mlp_digit_features(pool.train.digits, pool.test.digits, longer).test_accuracy, 90.0);
+  data::DigitSet unlabelled = pool.train.digits;
+  unlabelled.labels = unlabelled.labels.slice(0, 0, 10);
+  expect_error_containing([&] { compute_mlp_digit_features(unlabelled, pool.test.digits); },
+                          "labels must be [N] with N = 200");
+}
+
+// Reads an mlp features cache file back as (key, train, test, test_accuracy).
+struct CacheFile {
+  std::string key;
+  at::Tensor train, test;
+  double accuracy = 0;
+};
+
+CacheFile read_cache(const std::string& path) {
+  torch::serialize::InputArchive in;
+  in.load_from(path);
+  c10::IValue key, accuracy;
+  CacheFile f;
+  EXPECT_TRUE(in.try_read("key", key));
+  EXPECT_TRUE(in.try_read("test_accuracy", accuracy));
+  in.read("train", f.train);
+  in.read("test", f.test);
+  f.key = key.toStringRef();
+  f.accuracy = accuracy.toDouble();
+  return f;
+}
+
+void write_cache(const std::string& path, const CacheFile& f) {
+  torch::serialize::OutputArchive out;
+  out.write("key", c10::IValue(f.key));
+  out.write("train", f.train);
+  out.write("test", f.test);
+  out.write("test_accuracy", c10::IValue(f.accuracy));
+  out.save_to(path);
+}
+
+TEST(SignalGameMlpFeatures, TheCacheIsReusedAndAStaleOrBrokenOneIsRebuilt) {
+  TempDir tmp;
+  const data::ConceptPool pool = data::make_synthetic_concept_pool(small_spec(), 200);
+  const data::DigitSet& train = pool.train.digits;
+  const data::DigitSet& test = pool.test.digits;
+  const std::string dir = tmp.file("cache");
+  const std::string path = mlp_features_cache_path(train, test, dir);
+  EXPECT_EQ(path.rfind(dir + "/signal_game_mlp_features-", 0), 0u) << path;
+  std::ostringstream log;
+  const MlpDigitFeatures built = mlp_digit_features(train, test, dir, MlpSchedule(), &log);
+  EXPECT_NE(log.str().find("training the digit classifier"), std::string::npos) << log.str();
+  ASSERT_TRUE(std::filesystem::exists(path));
+  const MlpDigitFeatures direct = compute_mlp_digit_features(train, test);
+  EXPECT_TRUE(same_tensor(built.train, direct.train) && same_tensor(built.test, direct.test));
+  // Another build, on one thread, writes the same file, byte for byte.
+  {
+    ThreadCountGuard threads;
+    at::set_num_threads(1);
+    mlp_digit_features(train, test, tmp.file("again"));
+  }
+  EXPECT_EQ(io::read_file(mlp_features_cache_path(train, test, tmp.file("again"))), io::read_file(path));
+
+  // The second call reads the file: it trains nothing, and returns what the file holds.
+  std::ostringstream quiet_log;
+  EXPECT_TRUE(
+      same_tensor(mlp_digit_features(train, test, dir, MlpSchedule(), &quiet_log).train, built.train));
+  EXPECT_EQ(quiet_log.str(), "");
+  CacheFile f = read_cache(path);
+  f.train = f.train * 2;
+  write_cache(path, f);
+  EXPECT_TRUE(same_tensor(mlp_digit_features(train, test, dir).train, built.train * 2));
+
+  // A file at that path under another key, with the wrong shape, or unreadable, is replaced.
+  for (int broken = 0; broken < 3; ++broken) {
+    CacheFile g = read_cache(path);
+    if (broken == 0) g.key += "another classifier";
+    if (broken == 1) g.train = g.train.slice(0, 0, 10);
+    if (broken < 2)
+      write_cache(path, g);
+    else
+      io::write_file_atomically(path, "not a cache file");
+    std::ostringstream rebuilt_log;
+    EXPECT_TRUE(
+        same_tensor(mlp_digit_features(train, test, dir, MlpSchedule(), &rebuilt_log).train, built.train))
+        << broken;
+    EXPECT_NE(rebuilt_log.str().find("training the digit classifier"), std::string::npos) << broken;
+    EXPECT_TRUE(same_tensor(read_cache(path).train, built.train)) << broken;
+  }
+
+  // Other digits, another schedule: another file, so a stale one is never even looked at.
+  data::DigitSet changed = train;
+  changed.pixels = train.pixels.clone();
+  changed.pixels[3][400] = changed.pixels[3][400].item<int64_t>() == 0 ? 1 : 0;
+  EXPECT_NE(mlp_features_cache_path(changed, test, dir), path);
+  data::DigitSet relabelled = test;
+  relabelled.labels = test.labels.roll(1);
+  EXPECT_NE(mlp_features_cache_path(train, relabelled, dir), path);
+  MlpSchedule shorter;
+  shorter.epochs = 1;
+  EXPECT_NE(mlp_features_cache_path(train, test, dir, shorter), path);
+  const MlpDigitFeatures other = mlp_digit_features(changed, test, dir);
+  EXPECT_TRUE(std::filesystem::exists(mlp_features_cache_path(changed, test, dir)));
+  EXPECT_FALSE(same_tensor(other.train, built.train));
+  // No cache folder: computed, nothing written.
+  EXPECT_TRUE(same_tensor(mlp_digit_features(train, test, "").train, built.train));
+  // A cache that cannot be written is reported, and the features come all the same.
+  io::write_file_atomically(tmp.file("a-file"), "");
+  std::ostringstream unwritable;
+  EXPECT_TRUE(same_tensor(
+      mlp_digit_features(train, test, tmp.file("a-file"), MlpSchedule(), &unwritable).train, built.train));
+  EXPECT_NE(unwritable.str().find("could not cache them in " + tmp.file("a-file")), std::string::npos)
+      << unwritable.str();
+}
+
+TEST(SignalGameMlpFeatures, ConceptImagesConcatenateTheDigitFeaturesAndTheNetworksFollowTheirSize) {
+  TempDir tmp;
+  std::ostringstream log;
+  GameConfig config = tiny_config(Channel::kGaussianSparsemax);
+  config.features = "mlp";
+  config.data_dir = tmp.file("data");
+  const GameData data = load_game_data(config, &log);
+  EXPECT_EQ(data.pool.feature_dim(), 2 * 512);
+  EXPECT_TRUE(std::filesystem::exists(
+      mlp_features_cache_path(data.pool.train.digits, data.pool.test.digits, tmp.file("data/synthetic"))));
+  const data::ConceptPool pixels = load_game_data(tiny_config(Channel::kGaussianSparsemax)).pool;
+  EXPECT_TRUE(same_tensor(pixels.train.instances, data.pool.train.instances));
+  // Image 2 of concept 37: digits (3, 7); its features are theirs one after the other, unit-normalised.
+  const at::Tensor c = at::tensor({37, 5}, at::kLong), i = at::tensor({2, 3}, at::kLong);
+  const at::Tensor f = data.pool.train.features(c, i);
+  ASSERT_EQ(f.sizes(), (std::vector<int64_t>{2, 1024}));
+  const at::Tensor digit_features = data.pool.train.digits.features;
+  const at::Tensor joined = at::cat({digit_features[data.pool.train.instances[37][2][0].item<int64_t>()],
+                                     digit_features[data.pool.train.instances[37][2][1].item<int64_t>()]});
+  EXPECT_TRUE(at::allclose(f[0], joined / joined.norm(), 1e-6, 1e-7));
+  EXPECT_TRUE(at::allclose(f.norm(2, {1}), at::ones({2})));
+  EXPECT_TRUE(at::allclose(data.pool.test.features(c, i.remainder(4)).norm(2, {1}), at::ones({2})));
+  // The pictures stay the pixels.
+  EXPECT_TRUE(data.pool.train.pictures(c, i).equal(pixels.train.pictures(c, i)));
+  // A run on these features: both networks take 1024 inputs, and summary.json names the features.
+  config.epochs = 1;
+  config.steps_per_epoch = 3;
+  ASSERT_TRUE(train_game(config, quiet(tmp.file("run"), log)).finished);
+  const auto experiment = info().create(config.to_json());
+  const auto params = experiment->model().named_parameters();
+  EXPECT_EQ(params["sender.fc1.weight"].size(1), 1024);
+  EXPECT_EQ(params["receiver.fc1.weight"].size(1), 1024);
+  const auto summary = nlohmann::json::parse(io::read_file(tmp.file("run/summary.json")));
+  EXPECT_EQ(summary["features"], "mlp");
+  EXPECT_GT(summary["test"]["accuracy"].get<double>(), 0.0);
+  GameConfig bad = config;
+  bad.features = "vgg";
+  expect_error_containing([&] { bad.validate(); }, "features must be 'pixels' or 'mlp', got 'vgg'");
+}
+
 TEST(SignalGameRun, ASlicedRunEqualsAnUninterruptedOneWhileTheTemperatureAnneals) {
   TempDir tmp;
   std::ostringstream log;
@@ -415,6 +602,211 @@ TEST(SignalGameRun, ASlicedRunEqualsAnUninterruptedOneWhileTheTemperatureAnneals
   for (const auto& i : all_experiments()) listed = listed || (i.name == "signal_game" && i.command == "game");
   EXPECT_TRUE(listed);
 }
+
+std::vector<nlohmann::json> read_json_lines(const std::string& path) {
+  std::vector<nlohmann::json> lines;
+  std::stringstream in(io::read_file(path));
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(SignalGameInteractions, OneJsonLinePerGameWithTheMessagesSupportAndTheReceiversPick) {
+  // Two games of three candidates over concepts of two digits (concept c = digits (c / 10, c % 10)).
+  const data::Games games{at::tensor({5, 12, 97, 40, 8, 3}, at::kLong).view({2, 3}),
+                          at::zeros({2, 3}, at::kLong), at::tensor({2, 0}, at::kLong)};
+  const at::Tensor digits =
+      at::stack({at::arange(100, at::kLong).div(10, "floor"), at::arange(100, at::kLong) % 10}, 1);
+  GamePlays plays{at::tensor({0.0f, 0.1f, 0.0f, 0.9f, 1.0f, 0.0f, 0.0f, 0.0f}).view({2, 4}),
+                  at::tensor({2, 1}, at::kLong), at::tensor({1, 0}, at::kLong).to(at::kBool)};
+  EXPECT_EQ(
+      interactions_jsonl(games, digits, plays),
+      "{\"game\":0,\"target\":97,\"target_digits\":[9,7],\"target_position\":2,\"candidates\":[5,12,97],"
+      "\"symbols\":[1,3],\"weights\":[0.1,0.9],\"choice\":2,\"chosen\":97,\"correct\":true}\n"
+      "{\"game\":1,\"target\":40,\"target_digits\":[4,0],\"target_position\":0,\"candidates\":[40,8,3],"
+      "\"symbols\":[0],\"weights\":[1.0],\"choice\":1,\"chosen\":8,\"correct\":false}\n");
+  // The weights read back as the message's floats.
+  plays.messages = at::tensor({0.0f, 1.0f / 3, 0.0f, 2.0f / 3, 0.3f, 0.7f, 0.0f, 0.0f}).view({2, 4});
+  std::stringstream lines(interactions_jsonl(games, digits, plays));
+  std::string first;
+  std::getline(lines, first);
+  EXPECT_NE(first.find("\"weights\":[0.33333334,0.6666667]"), std::string::npos) << first;
+  const auto w = nlohmann::json::parse(first)["weights"];
+  EXPECT_EQ(static_cast<float>(w[0].get<double>()), 1.0f / 3);
+  EXPECT_EQ(static_cast<float>(w[1].get<double>()), 2.0f / 3);
+  plays.choices = plays.choices.slice(0, 0, 1);
+  expect_error_containing([&] { interactions_jsonl(games, digits, plays); },
+                          "one message, choice and outcome for each of the 2 games");
+}
+
+TEST(SignalGameInteractions, TheRunLogsEveryTestGameAsItsSummaryCountsThem) {
+  TempDir tmp;
+  std::ostringstream log;
+  GameConfig config = tiny_config(Channel::kKDHardConcrete);
+  config.epochs = 2;
+  config.steps_per_epoch = 4;
+  const std::string dir = tmp.file("run");
+  ASSERT_TRUE(train_game(config, quiet(dir, log)).finished);  // quiet: no figures, the logs all the same
+  EXPECT_NE(log.str().find("wrote " + dir + "/interactions_test.jsonl"), std::string::npos) << log.str();
+  const auto summary = nlohmann::json::parse(io::read_file(dir + "/summary.json"));
+  const GameData data = load_game_data(config);
+  for (const std::string split : {"test", "valid"}) {
+    const std::vector<nlohmann::json> lines = read_json_lines(dir + "/interactions_" + split + ".jsonl");
+    const data::Games& games = data.games(split);
+    ASSERT_EQ(static_cast<int64_t>(lines.size()), games.size()) << split;
+    double correct = 0, nonzeros = 0;
+    for (size_t n = 0; n < lines.size(); ++n) {
+      const nlohmann::json& j = lines[n];
+      const auto b = static_cast<int64_t>(n);
+      ASSERT_EQ(j["game"].get<int64_t>(), b);
+      const auto candidates = j["candidates"].get<std::vector<int64_t>>();
+      ASSERT_EQ(static_cast<int64_t>(candidates.size()), config.game_size);
+      for (int64_t k = 0; k < config.game_size; ++k)
+        EXPECT_EQ(candidates[k], games.concepts[b][k].item<int64_t>());
+      const int64_t position = j["target_position"].get<int64_t>();
+      EXPECT_EQ(position, games.labels[b].item<int64_t>());
+      const int64_t target = j["target"].get<int64_t>();
+      EXPECT_EQ(target, candidates[position]);
+      EXPECT_EQ(j["target_digits"].get<std::vector<int64_t>>(),
+                (std::vector<int64_t>{data.pool.concept_digits[target][0].item<int64_t>(),
+                                      data.pool.concept_digits[target][1].item<int64_t>()}));
+      const auto symbols = j["symbols"].get<std::vector<int64_t>>();
+      const auto weights = j["weights"].get<std::vector<double>>();
+      ASSERT_EQ(symbols.size(), weights.size());
+      ASSERT_FALSE(symbols.empty());
+      double total = 0;
+      for (size_t i = 0; i < symbols.size(); ++i) {
+        EXPECT_TRUE(symbols[i] >= 0 && symbols[i] < config.vocab);
+        if (i > 0) {
+          EXPECT_LT(symbols[i - 1], symbols[i]);
+        }
+        EXPECT_GT(weights[i], 0.0);
+        total += weights[i];
+      }
+      EXPECT_NEAR(total, 1.0, 1e-5);
+      const int64_t choice = j["choice"].get<int64_t>();
+      ASSERT_TRUE(choice >= 0 && choice < config.game_size);
+      EXPECT_EQ(j["chosen"].get<int64_t>(), candidates[choice]);
+      EXPECT_EQ(j["correct"].get<bool>(), choice == position);
+      correct += j["correct"].get<bool>() ? 1 : 0;
+      nonzeros += static_cast<double>(symbols.size());
+    }
+    // The same counts as the reported evaluation, to the last bit.
+    const double N = static_cast<double>(lines.size());
+    EXPECT_EQ(100.0 * correct / N, summary[split]["accuracy"].get<double>()) << split;
+    EXPECT_EQ(nonzeros / N, summary[split]["nonzeros"].get<double>()) << split;
+    // K-D Hard Concrete at initialisation: sparse, but not one-hot.
+    EXPECT_GT(nonzeros / N, 1.0) << split;
+    EXPECT_LT(nonzeros / N, config.vocab) << split;
+  }
+  // `mixdist eval` of the reported checkpoint logs the same games, under its own name.
+  const run::RunEvaluation e = evaluate_run(dir, "test", "best", &log);
+  EXPECT_EQ(e.evaluation_logs, std::vector<std::string>{dir + "/interactions_test_best.jsonl"});
+  EXPECT_EQ(io::read_file(dir + "/interactions_test_best.jsonl"),
+            io::read_file(dir + "/interactions_test.jsonl"));
+}
+
+TEST(SignalGameSteps, StepsPlanWholeEpochsAndAResumedRunKeepsItsStepsPerEpoch) {
+  TempDir tmp;
+  std::ostringstream log;
+  EXPECT_EQ(run::epochs_for_steps(50000, 100), 500);
+  EXPECT_EQ(run::epochs_for_steps(400, 100, 4), 4);
+  expect_error_containing([] { run::epochs_for_steps(250, 100); },
+                          "--steps 250 is not a positive multiple of the 100 steps per epoch");
+  expect_error_containing([] { run::epochs_for_steps(0, 100); }, "--steps 0 is not a positive multiple");
+  expect_error_containing([] { run::epochs_for_steps(-100, 100); },
+                          "--steps -100 is not a positive multiple");
+  expect_error_containing(
+      [] { run::epochs_for_steps(400, 100, 3); },
+      "--steps 400 and --epochs 3 disagree: at 100 steps per epoch, --steps 400 is --epochs 4");
+
+  // A new run: --steps 8 at 4 steps per epoch is --epochs 2.
+  GameConfig config = tiny_config(Channel::kGaussianSparsemax);
+  config.steps_per_epoch = 4;
+  run::RunOptions options = quiet(tmp.file("run"), log);
+  const std::string planned = run::plan_steps(config.to_json(), "steps_per_epoch", 8, options);
+  EXPECT_EQ(GameConfig::from_json(planned).epochs, 2);
+  EXPECT_EQ(options.explicit_settings.at("epochs"), "--steps 8, i.e. --epochs");
+  const run::RunResult r = run::train(info(), planned, options);
+  ASSERT_TRUE(r.finished);
+  EXPECT_EQ(r.steps, 8);
+  EXPECT_EQ(r.epochs_completed, 2);
+  // An --epochs that agrees is accepted, one that does not is refused.
+  run::RunOptions both = quiet(tmp.file("other"), log);
+  both.explicit_settings["epochs"] = "--epochs";
+  GameConfig two = config;
+  two.epochs = 2;
+  EXPECT_EQ(GameConfig::from_json(run::plan_steps(two.to_json(), "steps_per_epoch", 8, both)).epochs, 2);
+  two.epochs = 3;
+  expect_error_containing([&] { run::plan_steps(two.to_json(), "steps_per_epoch", 8, both); },
+                          "--steps 8 and --epochs 3 disagree");
+
+  // Resumed: the steps count at the run's own 4 steps per epoch, not the preset's 100; 16 steps extend it
+  // to 4 epochs, as --epochs 4 does.
+  const GameConfig preset = make_preset(Channel::kGaussianSparsemax, "quick");
+  run::RunOptions resume = quiet(tmp.file("run"), log);
+  resume.resume = true;
+  expect_error_containing([&] { run::plan_steps(preset.to_json(), "steps_per_epoch", 10, resume); },
+                          "--steps 10 is not a positive multiple of the 4 steps per epoch");
+  const std::string extended = run::plan_steps(preset.to_json(), "steps_per_epoch", 16, resume);
+  const run::RunResult more = run::train(info(), extended, resume);
+  ASSERT_TRUE(more.finished);
+  EXPECT_EQ(more.steps, 16);
+  EXPECT_EQ(more.epochs_completed, 4);
+  EXPECT_EQ(GameConfig::from_json(io::read_file(tmp.file("run/config.json"))).epochs, 4);
+  // Below the completed steps: refused as --epochs is, in the words of --steps.
+  run::RunOptions shorter = quiet(tmp.file("run"), log);
+  shorter.resume = true;
+  const std::string three = run::plan_steps(preset.to_json(), "steps_per_epoch", 12, shorter);
+  expect_error_containing([&] { run::train(info(), three, shorter); },
+                          "with --steps 12, i.e. --epochs 3: it has already completed epoch 4");
+}
+
+#ifdef MIXDIST_CLI
+// Runs the real `mixdist` with `args`, its output into `log`; its exit code.
+int run_cli(const std::string& args, const std::string& log) {
+  const int status =
+      std::system((std::string(MIXDIST_CLI) + " --threads 2 " + args + " > " + log + " 2>&1").c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(SignalGameCli, StepsOnTheCommandLineAreEpochsInStepsAndBadOnesAreRefusedByName) {
+  TempDir tmp;
+  const std::string dir = tmp.file("run"), log = tmp.file("log");
+  // Refused before anything is loaded or written.
+  EXPECT_EQ(run_cli("train game --channel gs --steps 250 --out " + dir, log), 1);
+  EXPECT_NE(io::read_file(log).find("--steps 250 is not a positive multiple of the 100 steps per epoch"),
+            std::string::npos)
+      << io::read_file(log);
+  EXPECT_EQ(run_cli("train game --channel gs --steps 400 --epochs 3 --out " + dir, log), 1);
+  EXPECT_NE(io::read_file(log).find("--steps 400 and --epochs 3 disagree"), std::string::npos)
+      << io::read_file(log);
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  // The experiments without --steps refuse it, and run as before without it.
+  EXPECT_NE(run_cli("train vae --latent gaussian --steps 4 --out " + dir, log), 0);
+  EXPECT_NE(io::read_file(log).find("--steps"), std::string::npos) << io::read_file(log);
+  EXPECT_EQ(run_cli("train vae --latent gaussian --preset nonesuch --out " + dir, log), 1);
+  EXPECT_NE(io::read_file(log).find("unknown preset 'nonesuch'"), std::string::npos) << io::read_file(log);
+  try {
+    data::locate_mnist(data::Split::kTest);
+  } catch (const c10::Error& e) {
+    GTEST_SKIP() << "MNIST not available: " << e.what_without_backtrace();
+  }
+  // 4 steps at 2 per epoch, then --resume --steps 6 at the run's own 2 per epoch, then a refused shortening.
+  const std::string game =
+      "train game --channel gaussian-sparsemax --no-figures --validate-every 0 --out " + dir;
+  ASSERT_EQ(run_cli(game + " --steps-per-epoch 2 --steps 4", log), 0) << io::read_file(log);
+  EXPECT_EQ(GameConfig::from_json(io::read_file(dir + "/config.json")).epochs, 2);
+  EXPECT_EQ(nlohmann::json::parse(io::read_file(dir + "/summary.json"))["steps"], 4);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/interactions_test.jsonl"));
+  ASSERT_EQ(run_cli(game + " --resume --steps 6", log), 0) << io::read_file(log);
+  EXPECT_EQ(GameConfig::from_json(io::read_file(dir + "/config.json")).epochs, 3);
+  EXPECT_EQ(nlohmann::json::parse(io::read_file(dir + "/summary.json"))["steps"], 6);
+  EXPECT_EQ(run_cli(game + " --resume --steps 2", log), 1);
+  EXPECT_NE(io::read_file(log).find("with --steps 2, i.e. --epochs 1: it has already completed epoch 3"),
+            std::string::npos)
+      << io::read_file(log);
+}
+#endif
 
 TEST(SignalGameRun, BadInputIsOneClearMessageAndLeavesNoRunFolder) {
   TempDir tmp;

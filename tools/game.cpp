@@ -26,9 +26,13 @@ void register_train_game(CLI::App& train, const GlobalOptions& global) {
        "optimiser steps per epoch (validation round)"},
       {"--validate-every", "validate_every", OptionKind::kInteger,
        "epochs between validations (0: only the last)"},
+      {"--features", "features", OptionKind::kText,
+       "pixels (default: the composed pictures) or mlp (each digit's hidden features in a small digit "
+       "classifier, trained once and cached in the data folder)"},
       {"--data-dir", "data_dir", OptionKind::kText, "folder holding mnist/ (default: the data folder)"},
   };
   c.run_prefix = "game-";
+  c.steps_per_epoch_key = "steps_per_epoch";
   add_train_command(train, global, std::move(c));
 }
 

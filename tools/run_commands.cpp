@@ -41,6 +41,7 @@ void register_eval(CLI::App& app, const GlobalOptions& global) {
     const run::RunEvaluation r =
         run::evaluate_run(info, args->run_dir, args->split, args->checkpoint, args->is_samples);
     fmt::print("wrote {}\n", r.output_path);
+    for (const auto& f : r.evaluation_logs) fmt::print("wrote {}\n", f);
   });
 }
 

@@ -20,6 +20,8 @@ namespace run = mixdist::experiments::run;
 struct TrainArgs {
   std::string variant, out;
   bool resume = false, no_figures = false;
+  int64_t steps = 0;
+  bool steps_given = false;
   // Values of the config options, by option name (std::map: CLI11 keeps pointers to them).
   std::map<std::string, int64_t> integers;
   std::map<std::string, double> numbers;
@@ -49,6 +51,9 @@ int run_train(const TrainCommand& c, const TrainArgs& a, const std::vector<Confi
       a.out.empty() ? fmt::format("runs/{}{}-{}-seed{}", c.run_prefix, preset, a.variant, seed) : a.out;
   options.resume = a.resume;
   options.figures = !a.no_figures;
+  // --steps is --epochs in steps (with --resume: the run's new planned steps, at the run's steps per epoch).
+  if (a.steps_given)
+    config = nlohmann::json::parse(run::plan_steps(config.dump(), c.steps_per_epoch_key, a.steps, options));
   if (a.resume)
     fmt::print("resuming the {} {} run in {}\n", a.variant, c.info->command, options.run_dir);
   else
@@ -128,12 +133,18 @@ void add_train_command(CLI::App& train, const GlobalOptions& global, TrainComman
       "--resume", args->resume,
       "continue the run in --out from its last completed epoch, with the settings of its config.json "
       "(other options must agree with them; only --epochs may change)");
+  if (!c->steps_per_epoch_key.empty())
+    cmd->add_option("--steps", args->steps,
+                    "total optimiser steps, instead of --epochs: a positive multiple of the steps per epoch "
+                    "(with --resume, the run's new planned steps)")
+        ->check(kNonNegative);
   cmd->add_flag("--no-figures", args->no_figures, "skip the PNG report");
   cmd->callback([c, args, cmd, options, &global] {
     apply_global_options(global);
     std::vector<ConfigOption> given;
     for (const ConfigOption& o : options)
       if (cmd->count(o.option) > 0) given.push_back(o);
+    args->steps_given = !c->steps_per_epoch_key.empty() && cmd->count("--steps") > 0;
     const int code = run_train(*c, *args, given);
     if (code != 0) throw CLI::RuntimeError(code);
   });

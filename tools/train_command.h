@@ -1,9 +1,10 @@
 #pragma once
 
 // `mixdist train <experiment>`: the options every experiment shares (--preset --seed --epochs --out --resume
-// --no-figures ...) and the experiment's own, each bound to a config.json key. Options given on the command
-// line override the preset's values; with --resume they must agree with the run's config.json (only --epochs
-// may change), which run::train checks by key.
+// --no-figures ...) and the experiment's own, each bound to a config.json key; --steps, where offered, sets
+// the epochs key (run::plan_steps). Options given on the command line override the preset's values; with
+// --resume they must agree with the run's config.json (only --epochs or --steps may change), which run::train
+// checks by key.
 
 #include <cstdint>
 #include <functional>
@@ -46,6 +47,9 @@ struct TrainCommand {
   std::vector<ConfigOption> options;
   // Default run folder: runs/<run_prefix><preset>-<variant>-seed<seed>.
   std::string run_prefix;
+  // The config key of the optimiser steps per epoch, for experiments where it is a setting: then --steps N
+  // is offered, the number of epochs that makes N steps. "": no --steps.
+  std::string steps_per_epoch_key;
 };
 
 // --validate-every, --valid-is-samples, --is-samples and --train-size, for experiments whose config has the

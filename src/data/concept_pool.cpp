@@ -62,7 +62,7 @@ ConceptImages draw_images(const DigitSet& digits, const at::Tensor& concept_digi
 }
 
 DigitSet as_digit_set(const ImageDataset& d) {
-  return {d.images.reshape({d.size(), kDigitPixels}).contiguous(), d.labels.to(at::kLong), 10};
+  return {d.images.reshape({d.size(), kDigitPixels}).contiguous(), d.labels.to(at::kLong), 10, at::Tensor()};
 }
 
 }  // namespace
@@ -86,10 +86,27 @@ at::Tensor ConceptImages::pictures(const at::Tensor& concepts, const at::Tensor&
   return pics.view(shape);
 }
 
+int64_t ConceptImages::feature_dim() const {
+  return slots() * (digits.features.defined() ? digits.features.size(1) : kDigitPixels);
+}
+
 at::Tensor ConceptImages::features(const at::Tensor& concepts, const at::Tensor& images) const {
   std::vector<int64_t> shape(concepts.sizes().begin(), concepts.sizes().end());
   shape.push_back(feature_dim());
-  const at::Tensor x = pictures(concepts, images).reshape({-1, feature_dim()});
+  at::Tensor x;
+  if (digits.features.defined()) {
+    TORCH_CHECK(concepts.sizes() == images.sizes(), "ConceptImages: concepts ", concepts.sizes(),
+                " and images ", images.sizes(), " must have one shape");
+    TORCH_CHECK(digits.features.dim() == 2 && digits.features.size(0) == digits.pixels.size(0) &&
+                    digits.features.scalar_type() == at::kFloat,
+                "ConceptImages: digits.features must be [N = ", digits.pixels.size(0), ", D] float, got ",
+                digits.features.sizes(), " ", digits.features.scalar_type());
+    const at::Tensor flat = (concepts.reshape(-1) * images_per_concept() + images.reshape(-1)).to(at::kLong);
+    const at::Tensor which = instances.view({-1, slots()}).index_select(0, flat).reshape(-1);  // [M S]
+    x = digits.features.index_select(0, which).view({flat.size(0), feature_dim()});
+  } else {
+    x = pictures(concepts, images).reshape({-1, feature_dim()});
+  }
   // clamp_min keeps an all-black picture at 0 instead of 0 / 0.
   return (x / x.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12)).view(shape);
 }
@@ -144,8 +161,9 @@ ConceptPool make_synthetic_concept_pool(const ConceptPoolSpec& spec, int64_t dig
   const at::Tensor bytes = images.mul(255.0).round_().to(at::kByte);
   const int64_t classes = unique_masks.size(0);
   const DigitSet train{bytes.slice(0, 0, digits).contiguous(), labels.slice(0, 0, digits).contiguous(),
-                       classes};
-  const DigitSet test{bytes.slice(0, digits).contiguous(), labels.slice(0, digits).contiguous(), classes};
+                       classes, at::Tensor()};
+  const DigitSet test{bytes.slice(0, digits).contiguous(), labels.slice(0, digits).contiguous(), classes,
+                      at::Tensor()};
   return make_concept_pool(train, test, spec);
 }
 

@@ -29,6 +29,9 @@ struct DigitSet {
   at::Tensor pixels;  // [N, 784] uint8
   at::Tensor labels;  // [N] int64 in [0, classes)
   int64_t classes = 10;
+  // Optional [N, D] float: one feature vector per digit (e.g. a digit classifier's activations), which
+  // ConceptImages::features then concatenates instead of the pixels. Undefined: the pixels are the features.
+  at::Tensor features;
 };
 
 // The images of every concept in one split: image p of concept c is made of the digit instances
@@ -41,11 +44,13 @@ struct ConceptImages {
   int64_t concepts() const { return instances.size(0); }
   int64_t images_per_concept() const { return instances.size(1); }
   int64_t slots() const { return instances.size(2); }
-  int64_t feature_dim() const { return slots() * kDigitPixels; }
+  // slots x 784 for pixels, slots x D with digits.features.
+  int64_t feature_dim() const;
 
   // Features of image `images[...]` of concept `concepts[...]` (int64 tensors of one shape S): [S..., F]
-  // float, the slots' 28 x 28 digits side by side as one 28 x (28 slots) picture read row by row, pixels /
-  // 255, each row scaled to unit L2 norm (an all-black picture stays 0).
+  // float, each row scaled to unit L2 norm (an all-zero row stays 0). Without digits.features: the slots'
+  // 28 x 28 digits side by side as one 28 x (28 slots) picture read row by row, pixels / 255. With them: the
+  // slots' digit feature vectors one after the other.
   at::Tensor features(const at::Tensor& concepts, const at::Tensor& images) const;
   // The same pictures as [S..., 28, 28 slots] float in [0, 1] (for figures).
   at::Tensor pictures(const at::Tensor& concepts, const at::Tensor& images) const;

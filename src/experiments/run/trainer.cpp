@@ -234,11 +234,18 @@ void finish_run(const ExperimentInfo& info, const std::string& variant, const nl
     reported = load_model(paths.best, info, variant, experiment.model(), experiment.config_json());
   log << fmt::format("final evaluation of ckpt.{}\n", info.final_checkpoint);
   const auto eval_start = Clock::now();
-  const Evaluation valid = experiment.evaluate("valid", 0, reported);
+  std::vector<std::string> evaluation_logs;
+  const auto evaluate_and_log = [&](const std::string& split) {
+    const Evaluation e = experiment.evaluate(split, 0, reported);
+    for (const auto& f : experiment.write_evaluation_log(dir, split, split)) evaluation_logs.push_back(f);
+    return e;
+  };
+  const Evaluation valid = evaluate_and_log("valid");
   log << "  valid: " << experiment.describe(valid) << "\n";
-  const Evaluation test = experiment.evaluate("test", 0, reported);
+  const Evaluation test = evaluate_and_log("test");
   log << "  test:  " << experiment.describe(test) << "\n";
   const double eval_seconds = seconds_since(eval_start);
+  for (const auto& f : evaluation_logs) log << "  wrote " << f << "\n";
 
   const double train_seconds = loop.train_seconds();
   const double best = loop.state().best_valid;
@@ -278,6 +285,37 @@ std::vector<std::string> metrics_columns(const Experiment& experiment) {
   for (const auto& name : experiment.train_columns()) c.push_back(name);
   for (const auto& name : experiment.eval_columns()) c.push_back("valid_" + name);
   return c;
+}
+
+int64_t epochs_for_steps(int64_t steps, int64_t steps_per_epoch, c10::optional<int64_t> epochs) {
+  TORCH_CHECK(steps_per_epoch >= 1, "--steps: the steps per epoch must be >= 1, got ", steps_per_epoch);
+  TORCH_CHECK(steps >= 1 && steps % steps_per_epoch == 0, "--steps ", steps,
+              " is not a positive multiple of the ", steps_per_epoch,
+              " steps per epoch: a run trains whole epochs (e.g. --steps ",
+              std::max<int64_t>(1, steps / steps_per_epoch) * steps_per_epoch, ")");
+  const int64_t planned = steps / steps_per_epoch;
+  TORCH_CHECK(!epochs.has_value() || *epochs == planned, "--steps ", steps, " and --epochs ",
+              epochs.value_or(0), " disagree: at ", steps_per_epoch, " steps per epoch, --steps ", steps,
+              " is --epochs ", planned, "; give one of them");
+  return planned;
+}
+
+std::string plan_steps(const std::string& config_json, const std::string& steps_per_epoch_key, int64_t steps,
+                       RunOptions& options) {
+  nlohmann::json config = parse_json_object(config_json, "the requested config");
+  int64_t per_epoch = integer_setting(config, steps_per_epoch_key.c_str());
+  const std::string run_config = RunPaths(options.run_dir).config;
+  if (options.resume && options.explicit_settings.count(steps_per_epoch_key) == 0 &&
+      path_exists(run_config)) {
+    const nlohmann::json had = read_run_config(options.run_dir);
+    if (had.contains(steps_per_epoch_key) && had[steps_per_epoch_key].is_number_integer())
+      per_epoch = had[steps_per_epoch_key].get<int64_t>();
+  }
+  c10::optional<int64_t> epochs;
+  if (options.explicit_settings.count("epochs") > 0) epochs = integer_setting(config, "epochs");
+  config["epochs"] = epochs_for_steps(steps, per_epoch, epochs);
+  options.explicit_settings["epochs"] = fmt::format("--steps {}, i.e. --epochs", steps);
+  return config.dump();
 }
 
 RunResult train(const ExperimentInfo& info, const std::string& config_json, const RunOptions& options) {
@@ -423,6 +461,7 @@ RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_di
                                  experiment->model(), experiment->config_json());
   RunEvaluation r;
   r.evaluation = experiment->evaluate(split, samples, at);
+  r.evaluation_logs = experiment->write_evaluation_log(run_dir, split, split + "_" + checkpoint);
   r.split = split;
   r.checkpoint = checkpoint;
   r.output_path = r.evaluation.samples > 0

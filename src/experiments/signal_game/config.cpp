@@ -59,7 +59,7 @@ void GameConfig::validate() const {
   TORCH_CHECK(steps_per_epoch >= 1, "config: steps_per_epoch must be >= 1, got ", steps_per_epoch);
   TORCH_CHECK(dataset == "mnist" || dataset == "synthetic",
               "config: dataset must be 'mnist' or 'synthetic', got '", dataset, "'");
-  TORCH_CHECK(features == "pixels", "config: features must be 'pixels' (the only one so far), got '",
+  TORCH_CHECK(features == "pixels" || features == "mlp", "config: features must be 'pixels' or 'mlp', got '",
               features, "'");
   TORCH_CHECK(digits_per_concept >= 1 && digits_per_concept <= 4,
               "config: digits_per_concept must be in [1, 4], got ", digits_per_concept);

@@ -2,6 +2,9 @@
 
 #include <c10/util/Exception.h>
 
+#include "mixdist/data/mnist.h"
+#include "mixdist/experiments/signal_game/mlp_features.h"
+
 namespace mixdist::experiments::signal_game {
 
 const data::Games& GameData::games(const std::string& split) const {
@@ -16,7 +19,13 @@ const data::ConceptImages& GameData::images(const std::string& split) const {
   TORCH_CHECK(false, "signal game: unknown split '", split, "'; valid splits: valid, test");
 }
 
-GameData load_game_data(const GameConfig& config) {
+std::string mlp_features_cache_dir(const GameConfig& config) {
+  if (config.dataset == "mnist")
+    return (config.data_dir.empty() ? data::default_data_dir() : config.data_dir) + "/mnist";
+  return config.data_dir.empty() ? std::string() : config.data_dir + "/synthetic";
+}
+
+GameData load_game_data(const GameConfig& config, std::ostream* log) {
   data::ConceptPoolSpec spec;
   spec.slots = config.digits_per_concept;
   spec.train_images_per_concept = config.train_images_per_concept;
@@ -26,6 +35,8 @@ GameData load_game_data(const GameConfig& config) {
   d.pool = config.dataset == "mnist"
                ? data::load_mnist_concept_pool(spec, config.data_dir)
                : data::make_synthetic_concept_pool(spec, config.synthetic_digits, config.pool_seed);
+  if (config.features == "mlp")
+    attach_mlp_features(d.pool, mlp_features_cache_dir(config), MlpSchedule(), log);
   TORCH_CHECK(config.game_size <= d.pool.concepts(), "config: game_size ", config.game_size,
               " exceeds the pool's ", d.pool.concepts(), " concepts");
   d.valid = data::fixed_games(config.valid_games, d.pool.train, config.game_size, config.valid_games_seed);

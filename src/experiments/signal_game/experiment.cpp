@@ -10,6 +10,7 @@
 #include "mixdist/experiments/signal_game/evaluation.h"
 #include "mixdist/experiments/signal_game/model.h"
 #include "mixdist/experiments/signal_game/report.h"
+#include "mixdist/io/atomic_file.h"
 #include "mixdist/train/fused_adam.h"
 
 namespace mixdist::experiments::signal_game {
@@ -78,7 +79,22 @@ class GameExperiment final : public run::Experiment {
   }
   run::Evaluation evaluate(const std::string& split, int64_t, const run::Progress& at) override {
     model_->set_temperature(evaluation_temperature(config_, at.step, /*final=*/true));
-    return as_evaluation(signal_game::evaluate(*model_, data_.images(split), data_.games(split), config_));
+    plays_split_ = split;
+    return as_evaluation(
+        signal_game::evaluate(*model_, data_.images(split), data_.games(split), config_, &plays_));
+  }
+
+  // interactions_<tag>.jsonl: each game of the evaluation just made (interactions_jsonl).
+  std::vector<std::string> write_evaluation_log(const std::string& run_dir, const std::string& split,
+                                                const std::string& tag) override {
+    TORCH_CHECK(split == plays_split_ && plays_.messages.defined(), "signal game: no evaluation of split '",
+                split, "' to log");
+    const std::string path = run_dir + "/interactions_" + tag + ".jsonl";
+    io::write_file_atomically(path,
+                              interactions_jsonl(data_.games(split), data_.pool.concept_digits, plays_));
+    plays_ = GamePlays{};
+    plays_split_.clear();
+    return {path};
   }
 
   std::string describe(const run::Evaluation& e) const override {
@@ -110,6 +126,8 @@ class GameExperiment final : public run::Experiment {
   GameModel model_;
   train::FusedAdam adam_;
   EpochSums sums_;
+  GamePlays plays_;  // of the last final evaluation, until write_evaluation_log writes them
+  std::string plays_split_;
   int64_t steps_done_ = 0;  // the "temperature" column is the one after the epoch, which its validation uses
 };
 
@@ -132,7 +150,7 @@ run::ExperimentInfo make_info() {
                   {"loss", "loss", 4}};
   i.spread = run::ExperimentInfo::Spread::kStandardError;
   i.unit = "success in % of games won (chance 1/game_size); nonzeros: mean symbols per message";
-  i.distinguishing_settings = {{"compat", "none"}};
+  i.distinguishing_settings = {{"compat", "none"}, {"features", "pixels"}};
   i.create = [](const std::string& json) -> std::unique_ptr<run::Experiment> {
     return std::make_unique<GameExperiment>(GameConfig::from_json(json));
   };

@@ -31,7 +31,8 @@ GameOutput GameModelImpl::play(const at::Tensor& candidates, const at::Tensor& l
   o.loss = at::nll_loss(o.log_probs, labels);
   {
     at::NoGradGuard no_grad;
-    o.correct = o.log_probs.argmax(1).eq(labels);
+    o.choice = o.log_probs.argmax(1);
+    o.correct = o.choice.eq(labels);
     o.nonzeros = o.message.ne(0).sum(1);
   }
   return o;

@@ -5,7 +5,7 @@
 // data, model, optimisers, training step, evaluation and pictures; the layer owns the run folder, the
 // schedule of epochs, validation and checkpoints, resume, stop requests, progress, metrics.csv and
 // summary.json, and the order of writes that makes a crash lose nothing. An experiment never writes a file of
-// the run folder itself, except its pictures (through report/, atomically).
+// the run folder itself, except its pictures (through report/) and its evaluation logs, atomically.
 //
 // Randomness: every experiment draws from the global CPU generator, which the layer seeds from the config's
 // "seed" before create() and saves in every checkpoint, so a resumed run continues the stream of an
@@ -93,6 +93,18 @@ class Experiment {
   virtual std::vector<std::string> write_figures(const std::string& run_dir,
                                                  const std::vector<std::string>& columns,
                                                  const std::vector<std::vector<double>>& rows) = 0;
+
+  // Item-level records of the evaluation that evaluate(split, ...) has just made (e.g. each game played),
+  // written in run_dir under a name that includes `tag`; returns the paths written. The layer calls it right
+  // after each final evaluation of a run (tag = the split: "valid", "test"), before summary.json, and after
+  // each run::evaluate_run (tag "<split>_<checkpoint>", as its eval_<tag>.json). Default: no records.
+  virtual std::vector<std::string> write_evaluation_log(const std::string& run_dir, const std::string& split,
+                                                        const std::string& tag) {
+    (void)run_dir;
+    (void)split;
+    (void)tag;
+    return {};
+  }
 };
 
 // How the layer and the CLI know an experiment: its names, how runs compare, and a factory.

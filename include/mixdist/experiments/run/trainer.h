@@ -68,13 +68,30 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
 struct RunEvaluation {
   Evaluation evaluation;
   std::string split, checkpoint, output_path;
+  std::vector<std::string> evaluation_logs;  // what Experiment::write_evaluation_log wrote
 };
 
 // Evaluates the run's checkpoint ("last" or "best") on "valid" or "test" (samples <= 0: the config's final
-// number of importance samples) and writes eval_<split>_<checkpoint>[_<samples>].json in the run folder. A
-// stop request ends it with train::Stopped, before anything is written.
+// number of importance samples) and writes eval_<split>_<checkpoint>[_<samples>].json in the run folder,
+// and the experiment's evaluation log, if it keeps one (tag "<split>_<checkpoint>"). A stop request ends it
+// with train::Stopped, before anything is written.
 RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_dir, const std::string& split,
                            const std::string& checkpoint, int64_t samples, std::ostream* log = &std::cout);
+
+// The planned epochs of a run of `steps` optimiser steps at `steps_per_epoch` steps per epoch (what
+// `mixdist train --steps` sets). A c10::Error naming --steps and its value if `steps` is not a positive
+// multiple of steps_per_epoch, or if `epochs` (an --epochs given as well) plans another number of steps.
+int64_t epochs_for_steps(int64_t steps, int64_t steps_per_epoch,
+                         c10::optional<int64_t> epochs = c10::nullopt);
+
+// `mixdist train --steps N` on the requested config (JSON text; returned with its "epochs" set): the epochs
+// are epochs_for_steps(N, steps per epoch, the explicit --epochs if options.explicit_settings lists
+// "epochs"). The steps per epoch are the config's `steps_per_epoch_key`, but with options.resume the run's
+// own (its config.json's) unless the caller set that key explicitly, as a resumed run keeps its settings.
+// "epochs" then becomes an explicit setting named after --steps, so that run::train treats N as it treats
+// --epochs.
+std::string plan_steps(const std::string& config_json, const std::string& steps_per_epoch_key, int64_t steps,
+                       RunOptions& options);
 
 // The columns of metrics.csv: "epoch", "step", "seconds", the training columns, "valid_" + eval columns.
 std::vector<std::string> metrics_columns(const Experiment& experiment);

@@ -55,9 +55,12 @@ struct GameConfig {
   // Data: "mnist" (concepts = ordered digit triples of MNIST; training images from MNIST-train digits, test
   // images from MNIST-test digits) or "synthetic" (generated bar digits, for tests).
   std::string dataset = "mnist";
-  std::string data_dir;             // holds mnist/; "" = mixdist::data::default_data_dir()
-  std::string features = "pixels";  // the composed pictures' pixels / 255, L2-normalised
-  int64_t digits_per_concept = 3;   // 10^digits concepts
+  std::string data_dir;  // holds mnist/; "" = mixdist::data::default_data_dir()
+  // "pixels": the composed pictures' pixels / 255; "mlp": each digit's 512 hidden activations (before the
+  // ReLU) in a small digit classifier trained once on the training digits (mlp_features.h), concatenated
+  // over the concept's digits. Either way L2-normalised per image; it sets the networks' input size.
+  std::string features = "pixels";
+  int64_t digits_per_concept = 3;  // 10^digits concepts
   int64_t train_images_per_concept = 100;
   int64_t test_images_per_concept = 10;
   int64_t synthetic_digits = 400;  // "synthetic": generated training (and as many test) digits

@@ -23,11 +23,29 @@ struct GameMetrics {
   int64_t games = 0;
 };
 
+// How each game of an evaluation went.
+struct GamePlays {
+  at::Tensor messages;  // [N, V] float: the message sent
+  at::Tensor choices;   // [N] int64: the candidate position the receiver picked
+  at::Tensor correct;   // [N] bool: the pick is the target
+};
+
 // Plays `games` on `images` at the model's current temperature, in batches of config.eval_batch_size, with
 // the global generator reseeded to config.eval_seed and the model in eval mode; both are restored
-// afterwards, so evaluating never perturbs training. Throws c10::Error for a non-finite loss.
+// afterwards, so evaluating never perturbs training. Throws c10::Error for a non-finite loss. With `plays`,
+// also records each game (the messages and picks the metrics are computed from).
 GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, const data::Games& games,
-                     const GameConfig& config);
+                     const GameConfig& config, GamePlays* plays = nullptr);
+
+// The games and how they went as JSON lines, one object per game, in order, each line ending in '\n':
+//   {"game": n, "target": concept, "target_digits": [its digits], "target_position": position among the
+//    candidates, "candidates": [concepts, in the receiver's order], "symbols": [the message's support,
+//    ascending], "weights": [their weights], "choice": picked position, "chosen": picked concept,
+//    "correct": whether the pick is the target}
+// Weights are written with the fewest digits that read back as the same float. `concept_digits` is the
+// pool's [concepts, slots] table.
+std::string interactions_jsonl(const data::Games& games, const at::Tensor& concept_digits,
+                               const GamePlays& plays);
 
 // The messages [N, V] the sender sends for the targets of `games`, under the same guards and seed as
 // evaluate (so they are the messages evaluate scores).

@@ -12,6 +12,10 @@
 // function of the steps taken (temperature_at), so nothing about it is checkpointed. Validation and the
 // final evaluation use the temperature of the evaluated checkpoint's step; with compat "authors" the final
 // evaluation uses temperature 1, as the reference test script did.
+//
+// Interaction log: each final evaluation writes interactions_<split>.jsonl in the run folder, and
+// evaluate_run interactions_<split>_<checkpoint>.jsonl, one JSON object per game played (interactions_jsonl
+// in evaluation.h), counted exactly as the evaluation's success and nonzeros.
 
 #include <iostream>
 #include <string>

@@ -21,7 +21,8 @@ struct GameOutput {
   at::Tensor log_probs;  // [B, G], the receiver's
   at::Tensor message;    // [B, V], the channel's
   at::Tensor logits;     // [B, V], the sender's
-  at::Tensor correct;    // [B] bool: the receiver's argmax is the target
+  at::Tensor choice;     // [B] int64: the candidate the receiver picks (its argmax)
+  at::Tensor correct;    // [B] bool: the receiver's pick is the target
   at::Tensor nonzeros;   // [B] int64: symbols of nonzero weight in each message
 };
 
