@@ -137,7 +137,7 @@ void add_train_command(CLI::App& train, const GlobalOptions& global, TrainComman
     cmd->add_option("--steps", args->steps,
                     "total optimiser steps, instead of --epochs: a positive multiple of the steps per epoch "
                     "(with --resume, the run's new planned steps)")
-        ->check(kNonNegative);
+        ->check(count_validator(std::numeric_limits<int64_t>::max()));
   cmd->add_flag("--no-figures", args->no_figures, "skip the PNG report");
   cmd->callback([c, args, cmd, options, &global] {
     apply_global_options(global);

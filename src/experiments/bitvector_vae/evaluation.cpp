@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "experiments/bitvector_vae/eval_mode_guard.h"
+#include "mixdist/train/evaluation_progress.h"
 #include "mixdist/train/rng_state.h"
-#include "mixdist/train/stop_signal.h"
 
 namespace mixdist::experiments::bitvector_vae {
 
@@ -24,15 +24,17 @@ BitVaeMetrics evaluate(BitVaeModelImpl& model, const at::Tensor& images_u8, cons
   double log_marginal = 0, log_likelihood = 0, rate = 0, exact_bits = 0;
   // The ELBO pass first and the importance sampling after it, so that D, R and -ELBO do not depend on how
   // many importance samples a validation takes.
+  train::EvaluationProgress elbo_progress(n, "images (ELBO)");
   for (int64_t begin = 0; begin < n; begin += B) {
-    train::StopSignal::throw_if_requested("an evaluation");
+    elbo_progress.before_batch(begin);
     const BitVaeObjective o = model.objective(images_u8.slice(0, begin, std::min(n, begin + B)));
     log_likelihood += o.log_likelihood.to(at::kDouble).sum().item<double>();
     rate += o.rate.to(at::kDouble).sum().item<double>();
     exact_bits += o.exact_bits.to(at::kDouble).sum().item<double>();
   }
+  train::EvaluationProgress is_progress(n, "images (importance sampling)");
   for (int64_t begin = 0; is_samples > 0 && begin < n; begin += B) {
-    train::StopSignal::throw_if_requested("an evaluation");
+    is_progress.before_batch(begin);
     const at::Tensor x = images_u8.slice(0, begin, std::min(n, begin + B));
     log_marginal += model.estimate_log_marginal(x, is_samples, config.is_chunk).sum().item<double>();
   }

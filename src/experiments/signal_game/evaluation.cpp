@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "mixdist/train/evaluation_progress.h"
 #include "mixdist/train/rng_state.h"
-#include "mixdist/train/stop_signal.h"
 
 namespace mixdist::experiments::signal_game {
 namespace {
@@ -39,8 +39,9 @@ GameMetrics evaluate(GameModelImpl& model, const data::ConceptImages& images, co
   const int64_t n = games.size(), B = config.eval_batch_size;
   double correct = 0, loss = 0, nonzeros = 0;
   std::vector<at::Tensor> messages, choices, corrects;
+  train::EvaluationProgress progress(n, "games");
   for (int64_t begin = 0; begin < n; begin += B) {
-    train::StopSignal::throw_if_requested("an evaluation");
+    progress.before_batch(begin);
     const data::Games batch = games.slice(begin, std::min(n, begin + B));
     const GameOutput o = model.play(images, batch);
     correct += o.correct.sum().item<double>();

@@ -1,8 +1,8 @@
 #include "mixdist/experiments/vae_mnist/evaluation.h"
 
 #include "mixdist/experiments/vae_mnist/data.h"
+#include "mixdist/train/evaluation_progress.h"
 #include "mixdist/train/rng_state.h"
-#include "mixdist/train/stop_signal.h"
 
 namespace mixdist::experiments::vae_mnist {
 
@@ -33,8 +33,9 @@ EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const V
   // (measured: 576 vs 204 ms per 100 images x 100 samples, Gaussian, 2 threads).
   const int64_t chunk = std::max<int64_t>(1, 1000 / B);
   double sums[6] = {};  // log p^, log-likelihood, R_F, R_Y|f, R_Z, support
+  train::EvaluationProgress progress(n);
   for (int64_t begin = 0; begin < n; begin += B) {
-    train::StopSignal::throw_if_requested("an evaluation");
+    progress.before_batch(begin);
     const at::Tensor x = binarize(grey_images.slice(0, begin, std::min(n, begin + B)));
     const at::Tensor log_marginal = model.estimate_log_marginal(x, is_samples, chunk);
     const Objective o = model.objective(x);
