@@ -7,11 +7,8 @@
 // asserted holds wherever it lands. The last signal of each experiment waits for its final evaluation, where
 // a stop used to be ignored until the evaluation ended (and then exit 0), and where a signal handler running
 // inside oneDNN's JIT GEMM corrupted the heap in most tries.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -20,82 +17,22 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "cli_process.h"
 #include "mixdist/data/mnist.h"
-#include "mixdist/io/atomic_file.h"
 #include "temp_dir.h"
-
-extern char** environ;
 
 namespace {
 
 using mixdist::testing::TempDir;
-using Clock = std::chrono::steady_clock;
 
 #ifdef MIXDIST_CLI
-
-// A `mixdist` process whose stdout and stderr go to one log file.
-class Process {
- public:
-  Process(const std::vector<std::string>& args, const std::string& log_path) {
-    std::vector<std::string> argv_storage = {MIXDIST_CLI};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t files;
-    posix_spawn_file_actions_init(&files);
-    posix_spawn_file_actions_addopen(&files, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&files, 1, 2);
-    // The child starts as from a terminal: nothing blocked or ignored, whatever this test process inherited.
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none, stop_signals;
-    sigemptyset(&none);
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &stop_signals);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    const int error = posix_spawn(&pid_, MIXDIST_CLI, &files, &attributes, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&files);
-    posix_spawnattr_destroy(&attributes);
-    if (error != 0) throw std::runtime_error("posix_spawn " MIXDIST_CLI " failed");
-  }
-  ~Process() {
-    if (!done_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status_, 0);
-    }
-  }
-
-  void signal(int signal_number) const { ::kill(pid_, signal_number); }
-  // Whether it ended within `seconds`; its wait status in status().
-  bool wait(double seconds) {
-    const auto until = Clock::now() + std::chrono::duration<double>(seconds);
-    while (Clock::now() < until) {
-      if (::waitpid(pid_, &status_, WNOHANG) == pid_) return done_ = true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-  }
-  int status() const { return status_; }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = 0;
-  bool done_ = false;
-};
-
-std::string read_log(const std::string& path) {
-  try {
-    return mixdist::io::read_file(path);
-  } catch (const std::exception&) {
-    return "";
-  }
-}
+using mixdist::testing::Clock;
+using mixdist::testing::outcome;
+using mixdist::testing::Process;
+using mixdist::testing::read_log;
 
 // Waits up to `seconds` for `text` to appear in the log (or the process to end).
 bool wait_for_text(Process& p, const std::string& log, const std::string& text, double seconds) {
@@ -112,24 +49,21 @@ struct Experiment {
   std::vector<std::string> train_args;  // without --out / --resume
 };
 
-// Small settings: two short epochs and a final evaluation of a few seconds, on the real data sets.
+// Small settings on the real data sets: five short epochs whose validations take longer than their training
+// steps, and a final evaluation of a few seconds. Every epoch ends with a line "epoch K/5: ...".
+constexpr const char* kEpochLine = "/5: ";
 std::vector<Experiment> experiments() {
   return {
       {"vae",
-       {"train", "vae", "--latent", "gaussian", "--epochs", "2", "--train-size", "1000", "--valid-is-samples",
-        "5", "--is-samples", "20", "--no-figures"}},
+       {"train", "vae", "--latent", "gaussian", "--epochs", "5", "--train-size", "1000", "--valid-is-samples",
+        "30", "--is-samples", "20", "--no-figures"}},
       {"bitvae",
-       {"train", "bitvae", "--latent", "gaussian-sparsemax", "--epochs", "2", "--train-size", "1000",
-        "--valid-is-samples", "0", "--is-samples", "4", "--no-figures"}},
+       {"train", "bitvae", "--latent", "gaussian-sparsemax", "--epochs", "5", "--train-size", "1000",
+        "--valid-is-samples", "4", "--is-samples", "4", "--no-figures"}},
       {"game",
-       {"train", "game", "--channel", "gaussian-sparsemax", "--epochs", "2", "--steps-per-epoch", "20",
+       {"train", "game", "--channel", "gaussian-sparsemax", "--epochs", "5", "--steps-per-epoch", "20",
         "--no-figures"}},
   };
-}
-
-std::string outcome(int status) {
-  if (WIFSIGNALED(status)) return std::string("killed by ") + strsignal(WTERMSIG(status));
-  return "exit " + std::to_string(WEXITSTATUS(status));
 }
 
 // The log's line that says where the run stopped, if any.
@@ -170,11 +104,16 @@ TEST(CliStop, SignalsAtManyPointsOfEveryExperimentEndCleanlyAndTheRunResumes) {
   for (const Experiment& e : experiments()) {
     SCOPED_TRACE(e.name);
     const std::string dir = tmp.file(e.name);
-    // Signals at growing delays after the start (data loading, training steps, validations), then one
-    // that waits for the final evaluation.
-    const std::vector<double> delays = {0.3, 2.0, 3.0, 4.0, -1.0};
+    // Where each try sends its signal, as (what to wait for in its log, then how many seconds more): 0.3 s
+    // after the start (loading the data, before anything listens); a growing delay after the first epoch
+    // line of the try (the next epoch's training steps, then its validation, which these settings make
+    // longer than its steps); the final evaluation. Each mid-training try completes an epoch first, so the
+    // run moves on however fast the machine is.
+    const std::vector<std::pair<std::string, double>> points = {{"", 0.3},         {kEpochLine, 0.02},
+                                                                {kEpochLine, 0.3}, {kEpochLine, 0.8},
+                                                                {kEpochLine, 1.5}, {"final evaluation", 0.3}};
     int tries_with_folder = 0;
-    for (size_t i = 0; i < delays.size(); ++i) {
+    for (size_t i = 0; i < points.size(); ++i) {
       const int signal_number = i % 2 == 0 ? SIGINT : SIGTERM;
       std::vector<std::string> args = e.train_args;
       args.insert(args.end(), {"--out", dir});
@@ -183,12 +122,9 @@ TEST(CliStop, SignalsAtManyPointsOfEveryExperimentEndCleanlyAndTheRunResumes) {
       tries_with_folder += resume;
       const std::string log = tmp.file(e.name + "-" + std::to_string(i) + ".log");
       Process p(args, log);
-      if (delays[i] >= 0) {
-        if (p.wait(delays[i])) continue;  // finished before the signal
-      } else {
-        if (!wait_for_text(p, log, "final evaluation", 120)) continue;
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      }
+      const auto& [marker, delay] = points[i];
+      if (!marker.empty() && !wait_for_text(p, log, marker, 120)) continue;  // it ended first
+      if (p.wait(delay)) continue;                                           // finished before the signal
       const auto sent = Clock::now();
       p.signal(signal_number);
       expect_clean_stop(p, signal_number, log, "try " + std::to_string(i));
@@ -196,7 +132,7 @@ TEST(CliStop, SignalsAtManyPointsOfEveryExperimentEndCleanlyAndTheRunResumes) {
       std::cout << e.name << " try " << i << " (" << strsignal(signal_number) << "): " << outcome(p.status())
                 << " after " << seconds << " s; " << stop_note(read_log(log)) << "\n";
       EXPECT_LT(seconds, 3.0) << "try " << i << " took " << seconds << " s to stop";
-      if (delays[i] < 0 && WIFEXITED(p.status()) && WEXITSTATUS(p.status()) != 0) {
+      if (marker == "final evaluation" && WIFEXITED(p.status()) && WEXITSTATUS(p.status()) != 0) {
         EXPECT_FALSE(std::filesystem::exists(dir + "/summary.json"))
             << "a stopped evaluation wrote a summary";
         EXPECT_NE(read_log(log).find("stopped during the final evaluation"), std::string::npos)
