@@ -146,6 +146,17 @@ RunOptions quiet(const std::string& dir, std::ostream& log) {
   return o;
 }
 
+RunOptions resuming(const std::string& dir, std::ostream& log) {
+  RunOptions o = quiet(dir, log);
+  o.resume = true;
+  return o;
+}
+
+train::MetricsTable toy_metrics(const std::string& path) {
+  return train::MetricsTable::load(path,
+                                   {"epoch", "step", "seconds", "train_loss", "valid_loss", "valid_score"});
+}
+
 nlohmann::json read_json(const std::string& path) {
   return nlohmann::json::parse(io::read_file(path));
 }
@@ -191,13 +202,10 @@ TEST(RunLayer, ResumedSlicesEqualOneRunAndTheSummaryReportsTheBestCheckpoint) {
   RunOptions first = quiet(tmp.file("sliced"), log);
   first.stop_after_epoch = 1;
   EXPECT_FALSE(train(info, config_to_json(config), first).finished);
-  RunOptions second = quiet(tmp.file("sliced"), log);
-  second.resume = true;
+  RunOptions second = resuming(tmp.file("sliced"), log);
   EXPECT_TRUE(train(info, config_to_json(config), second).finished);
-  const auto columns =
-      std::vector<std::string>{"epoch", "step", "seconds", "train_loss", "valid_loss", "valid_score"};
-  const auto a = train::MetricsTable::load(tmp.file("whole/metrics.csv"), columns);
-  const auto b = train::MetricsTable::load(tmp.file("sliced/metrics.csv"), columns);
+  const auto a = toy_metrics(tmp.file("whole/metrics.csv"));
+  const auto b = toy_metrics(tmp.file("sliced/metrics.csv"));
   ASSERT_EQ(a.num_rows(), b.num_rows());
   size_t best_row = 0;
   for (size_t r = 0; r < a.num_rows(); ++r) {
@@ -246,8 +254,7 @@ TEST(RunLayerStop, AStopDuringTheFinalEvaluationKeepsTheEpochsAndResumeEvaluates
   }
   EXPECT_FALSE(std::filesystem::exists(tmp.file("stopped/summary.json")));
   EXPECT_NE(log.str().find("stopped during the final evaluation"), std::string::npos) << log.str();
-  RunOptions resume = quiet(tmp.file("stopped"), log);
-  resume.resume = true;
+  RunOptions resume = resuming(tmp.file("stopped"), log);
   const RunResult r = train(info, config_to_json(config), resume);
   EXPECT_FALSE(r.stopped);
   const nlohmann::json a = read_json(tmp.file("whole/summary.json")),
@@ -270,13 +277,10 @@ TEST(RunLayerStop, AStopDuringAValidationDropsThatEpochAndResumeRedoesIt) {
     EXPECT_FALSE(r.finished);
     EXPECT_EQ(r.epochs_completed, 1);
   }
-  RunOptions resume = quiet(tmp.file("stopped"), log);
-  resume.resume = true;
+  RunOptions resume = resuming(tmp.file("stopped"), log);
   ASSERT_TRUE(train(info, config_to_json(config), resume).finished);
-  const auto columns =
-      std::vector<std::string>{"epoch", "step", "seconds", "train_loss", "valid_loss", "valid_score"};
-  const auto a = train::MetricsTable::load(tmp.file("whole/metrics.csv"), columns);
-  const auto b = train::MetricsTable::load(tmp.file("stopped/metrics.csv"), columns);
+  const auto a = toy_metrics(tmp.file("whole/metrics.csv"));
+  const auto b = toy_metrics(tmp.file("stopped/metrics.csv"));
   ASSERT_EQ(a.num_rows(), b.num_rows());
   for (size_t r = 0; r < a.num_rows(); ++r) EXPECT_EQ(a.value(r, "valid_loss"), b.value(r, "valid_loss"));
 }
@@ -293,8 +297,7 @@ TEST(RunLayerCheckpoint, AConfigThatContradictsTheCheckpointIsANamedError) {
   ToyConfig edited = config;
   edited.lr = 0.5;
   io::write_file_atomically(tmp.file("run/config.json"), config_to_json(edited));
-  RunOptions resume = quiet(tmp.file("run"), log);
-  resume.resume = true;
+  RunOptions resume = resuming(tmp.file("run"), log);
   expect_error_containing([&] { train(info, config_to_json(edited), resume); },
                           "lr 0.05 in the checkpoint, 0.5 in the config");
   expect_error_containing([&] { evaluate_run(info, tmp.file("run"), "test", "last", 0, nullptr); },
@@ -326,8 +329,7 @@ TEST(RunLayerCheckpoint, AFailedCheckpointWriteIsACleanErrorAndTheRunResumesLate
     const struct rlimit limit = {bytes, bytes};
     if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(2);
     std::ostringstream child_log;
-    RunOptions resume = quiet(tmp.file("run"), child_log);
-    resume.resume = true;
+    RunOptions resume = resuming(tmp.file("run"), child_log);
     try {
       train(info, config_to_json(ToyConfig()), resume);
     } catch (const c10::Error& e) {
@@ -344,8 +346,7 @@ TEST(RunLayerCheckpoint, AFailedCheckpointWriteIsACleanErrorAndTheRunResumesLate
   ASSERT_TRUE(WIFEXITED(status)) << "the child died by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 0);
   // The folder is as the first slice left it, and resumes.
-  RunOptions resume = quiet(tmp.file("run"), log);
-  resume.resume = true;
+  RunOptions resume = resuming(tmp.file("run"), log);
   EXPECT_TRUE(train(info, config_to_json(ToyConfig()), resume).finished);
 }
 
@@ -357,8 +358,7 @@ TEST(RunLayer, ATrainingRemovesTheTemporaryFilesOfAKilledWrite) {
   first.stop_after_epoch = 1;
   train(info, config_to_json(ToyConfig()), first);
   io::write_file_atomically(tmp.file("run/.ckpt.tmp-Ab12Cd"), "half a checkpoint");
-  RunOptions resume = quiet(tmp.file("run"), log);
-  resume.resume = true;
+  RunOptions resume = resuming(tmp.file("run"), log);
   ASSERT_TRUE(train(info, config_to_json(ToyConfig()), resume).finished);
   EXPECT_FALSE(std::filesystem::exists(tmp.file("run/.ckpt.tmp-Ab12Cd")));
   EXPECT_NE(log.str().find("removed 1 unfinished temporary file"), std::string::npos) << log.str();
@@ -375,8 +375,7 @@ TEST(RunLayer, RefusesAnotherExperimentsFolderAndWritesNothingForABadConfig) {
   EXPECT_FALSE(std::filesystem::exists(tmp.file("bad")));
   std::filesystem::create_directories(tmp.file("other"));
   io::write_file_atomically(tmp.file("other/config.json"), "{\"experiment\": \"signal_game\", \"seed\": 1}");
-  RunOptions resume = quiet(tmp.file("other"), log);
-  resume.resume = true;
+  RunOptions resume = resuming(tmp.file("other"), log);
   expect_error_containing([&] { train(info, config_to_json(ToyConfig{}), resume); },
                           "belongs to experiment 'signal_game', not 'toy'");
   expect_error_containing([&] { evaluate_run(info, tmp.file("other"), "test", "last", 0); },
@@ -409,8 +408,7 @@ TEST(RunLayer, ASecondProcessInTheSameRunFolderIsRefusedNamingTheHolder) {
     // flock locks belong to open file descriptions, so a second lock in this process conflicts like another
     // process's would.
     const RunFolderLock holder(tmp.file("run"));
-    RunOptions resume = quiet(tmp.file("run"), log);
-    resume.resume = true;
+    RunOptions resume = resuming(tmp.file("run"), log);
     const std::string pid = std::to_string(::getpid());
     expect_error_containing([&] { train(info, config_to_json(config), resume); },
                             "is in use by another mixdist process (PID " + pid + ")");
@@ -477,8 +475,7 @@ TEST(RunLayer, AFolderWithCompletedEpochsButNoLastCheckpointIsNotRetrainedOverIt
   train(info, config_to_json(config), first);
   std::filesystem::remove(tmp.file("run/ckpt.last"));
   const std::string metrics = io::read_file(tmp.file("run/metrics.csv"));
-  RunOptions resume = quiet(tmp.file("run"), log);
-  resume.resume = true;
+  RunOptions resume = resuming(tmp.file("run"), log);
   expect_error_containing([&] { train(info, config_to_json(config), resume); },
                           "has completed epochs (metrics.csv) but no ckpt.last");
   EXPECT_EQ(io::read_file(tmp.file("run/metrics.csv")), metrics);
