@@ -1,6 +1,6 @@
 // mixdist::nn::linear (oneDNN sgemm, fused ReLU) against LibTorch's at::linear + at::relu (OpenBLAS through
-// at::addmm / at::mm), on the MNIST VAE's six layers at batch 100 (EXPERIMENTS.md §4.2), forward and backward
-// through autograd, on 2 threads like the VAE benchmarks:
+// at::addmm / at::mm), on the MNIST VAE's six layers at batch 100 (docs/experiments.md#mnist-vae-networks),
+// forward and backward through autograd, on 2 threads like the VAE benchmarks:
 //   nn/linear/vae_layers/ours:0  LibTorch's layers (the baseline of the same run)
 //   nn/linear/vae_layers/ours:1  mixdist::nn::linear
 // Filter with --benchmark_filter=nn/linear.

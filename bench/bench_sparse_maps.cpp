@@ -26,7 +26,8 @@ namespace {
 constexpr double kAlpha = 1.3;
 
 // A straightforward fused C++ sparsemax by 30 bisection steps on tau per row: the "bisection" comparator of
-// PERFORMANCE.md (a sort-free method whose cost does not depend on the support size).
+// docs/performance.md#sparse-map-benchmarks (a sort-free method whose cost does not depend on the support
+// size).
 at::Tensor bisect30_sparsemax(const at::Tensor& x_in) {
   at::Tensor x = x_in.contiguous();
   at::Tensor y = at::empty_like(x);

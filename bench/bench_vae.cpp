@@ -1,4 +1,5 @@
-// Speed of the MNIST VAE (EXPERIMENTS.md §4.7) at the paper's shape: batch 100, hidden 500, latent 10.
+// Speed of the MNIST VAE (docs/performance.md#mnist-vae) at the paper's shape: batch 100, hidden 500, latent
+// 10.
 //   vae/train_step/<latent>: one full training step (objective, backward, clipping, both Adam steps);
 //   vae/valid_batch/<latent>: one validation batch: 100 importance samples per image + the D/R pass;
 //   vae/train_step/autoencoder/fused:1: the same MLPs as a deterministic autoencoder (no latent machinery),
@@ -6,8 +7,8 @@
 //   fused:0 is the same step with LibTorch's own Adam and clip_grad_norm_ (what mixdist's fused optimiser
 //   step saves).
 // Inputs are binarised synthetic images: the networks' cost does not depend on the pixels. Filter with
-// --benchmark_filter=vae/. These run on 2 threads, the setting of the authors' figures in EXPERIMENTS.md §4.7
-// (the benchmark binary's main sets 1 thread for the sparse-map tables).
+// --benchmark_filter=vae/. These run on 2 threads, the setting of the authors' figures of
+// docs/performance.md#mnist-vae (the benchmark binary's main sets 1 thread for the sparse-map tables).
 // clip_grad.h uses torch::Tensor without including its definition.
 #include <torch/types.h>
 

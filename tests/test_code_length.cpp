@@ -1,5 +1,5 @@
-// Code-length reading of the direct-sum entropy (MATH.md §2.3): H+/ln 2 + N E[dim F] is the entropy in bits
-// of the variable quantised at N bits, checked by quantising explicitly.
+// Code-length reading of the direct-sum entropy (docs/math.md#code-length): H+/ln 2 + N E[dim F] is the
+// entropy in bits of the variable quantised at N bits, checked by quantising explicitly.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 

@@ -101,10 +101,10 @@ TEST(PathwiseGradients, DirichletAndMaskedDirichletMatchScoreFunction) {
 }
 
 TEST(PathwiseGradients, GaussianSparsemaxMatchesScoreFunction) {
-  // d/d(loc, scale) E[f(sparsemax(loc + scale eps))], K = 3 at the MATH.md §3.3 parameters: pathwise through
-  // rsample against the score function with grad log p from log_prob (the adaptive quadrature's gradient for
-  // faces of every dimension, vertices included). f is smooth and sparsemax continuous, so the pathwise
-  // gradient is unbiased.
+  // d/d(loc, scale) E[f(sparsemax(loc + scale eps))], K = 3 at the parameters of
+  // docs/math.md#reference-values-used-by-the-tests: pathwise through rsample against the score function with
+  // grad log p from log_prob (the adaptive quadrature's gradient for faces of every dimension, vertices
+  // included). f is smooth and sparsemax continuous, so the pathwise gradient is unbiased.
   const int64_t n = 40000;
   const auto loc0 = dvec({0.6, 0.2, 0.2}), scale0 = dvec({0.6, 0.3, 0.9});
   auto l_path = loc0.expand({n, 3}).clone().requires_grad_();
@@ -139,7 +139,8 @@ TEST(PathwiseGradients, MixedDirichletScoreFunctionAndPathwiseMatchEnumeration) 
   const auto J = (mixdist::GibbsFaces(w).log_prob(faces).exp() * moments).sum();
   const auto exact = torch::autograd::grad({J}, {w, alpha});
 
-  // Scores: the surrogate of MATH.md §4.6 with reward f(Y) and an independent resample's f(Y') as baseline.
+  // Scores: the surrogate of docs/math.md#gradient-estimators with reward f(Y) and an independent resample's
+  // f(Y') as baseline.
   const int64_t n = 40000;
   auto w_n = w0.expand({n, 3}).clone().requires_grad_();
   mixdist::MixedDirichlet q(w_n, alpha0.expand({n, 3}));
@@ -163,11 +164,11 @@ double Phi(double u) {
   return 0.5 * std::erfc(-u / std::sqrt(2.0));
 }
 
-// KL+(p || q) for p = GaussianSparsemax(loc, scale) with K = 2, in the chart y1 (MATH.md §3.3): d = z1 - z2 ~
-// N(m_d, s_d^2), P(e1) = Phi((m_d - 1)/s_d), P(e2) = Phi((-1 - m_d)/s_d), edge density
-// (2/s_d) phi((2 y1 - 1 - m_d)/s_d). KL = sum over the vertices P log(P/Q) + ∫_0^1 p log(p/q) dy1, the
-// integral by composite Simpson (20000 intervals, long double) in t with y1 = (1 - cos(pi t))/2, which tames
-// the logarithmic singularities of a Beta log-density at the ends.
+// KL+(p || q) for p = GaussianSparsemax(loc, scale) with K = 2, in the chart y1
+// (docs/math.md#the-two-vertex-case): d = z1 - z2 ~ N(m_d, s_d^2), P(e1) = Phi((m_d - 1)/s_d), P(e2) =
+// Phi((-1 - m_d)/s_d), edge density (2/s_d) phi((2 y1 - 1 - m_d)/s_d). KL = sum over the vertices P log(P/Q)
+// + ∫_0^1 p log(p/q) dy1, the integral by composite Simpson (20000 intervals, long double) in t with y1 = (1
+// - cos(pi t))/2, which tames the logarithmic singularities of a Beta log-density at the ends.
 double kl_k2_reference(double m_d, double s_d, double log_q1, double log_q2,
                        const std::function<long double(long double)>& log_q_edge) {
   const double p1 = Phi((m_d - 1) / s_d), p2 = Phi((-1 - m_d) / s_d);
@@ -210,7 +211,7 @@ TEST(MonteCarloKL, GaussianSparsemaxToMixedDirichletAndPriorMatchTheExactK2Diver
   EXPECT_LT(kl_md.standard_error.item<double>(), 0.02 * ref_md);
 
   // The VAE prior: face masses 1/3, 1/3, 1/3 (derived max-ent law at N = 0) or 1/4, 1/4, 1/2 (the authors'
-  // pmf_n, MATH.md §2.3), uniform on the edge (density (2 - 1)! = 1).
+  // pmf_n, docs/math.md#maximum-entropy-face-laws), uniform on the edge (density (2 - 1)! = 1).
   struct PriorCase {
     mixdist::MaxEntropyFacesVariant variant;
     double vertex, edge;

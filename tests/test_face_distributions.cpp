@@ -1,7 +1,7 @@
 // Face distributions (GibbsFaces, MaxEntropyFaces) and the MaskedDirichlet: closed forms against brute-force
 // enumeration of the 2^K - 1 faces (built bit by bit here, independent of mixdist::enumerate_faces), the test
-// vectors of MATH.md §4.2-4.4, sampling frequencies with a chi-square bound (fixed seeds), Monte Carlo
-// entropies and pathwise gradients, extreme parameters and named errors.
+// vectors of docs/math.md#reference-values-used-by-the-tests, sampling frequencies with a chi-square bound
+// (fixed seeds), Monte Carlo entropies and pathwise gradients, extreme parameters and named errors.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 

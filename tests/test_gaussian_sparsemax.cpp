@@ -1,8 +1,9 @@
 // The extrinsic family: GaussianSparsemax (K-dimensional) and ClippedGaussian (its 1-D bit version).
 // References independent of the library's code paths: a long-double trapezoid of the density's defining
 // integral in tau (not the m/c reduction the library uses), hand-coded K = 2 and clipped-Gaussian formulas
-// with std::erfc, numerical integration along faces, MATH.md §3.3/§3.6 test vectors, sampling frequencies
-// (fixed seeds, tolerances in standard errors), and finite differences with common random numbers.
+// with std::erfc, numerical integration along faces, the reference values of
+// docs/math.md#reference-values-used-by-the-tests, sampling frequencies (fixed seeds, tolerances in standard
+// errors), and finite differences with common random numbers.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -42,11 +43,12 @@ double Phi(double u) {
 }
 
 // log p_Y(y) = log( s * ∫ prod_{i in S} N(y_i + tau; mu_i, sigma_i^2) prod_{j in Z} Phi((tau - mu_j)/sigma_j)
-// dtau ), the defining integral of MATH.md §3.3 (not the m/c reduction the library uses), by a trapezoid in
-// long double. The log integrand L is concave: its maximum is found by golden-section search, the range is
-// where L is within 60 of it (what lies outside is below e^-60 of the mass), and the step is 1/16 of the
-// smallest width the integrand can have anywhere, 1/sqrt(sum_i sigma_i^-2) (L'' >= -sum_i sigma_i^-2). The
-// integrand is analytic and decays like a Gaussian, so the trapezoid converges spectrally at that step.
+// dtau ), the defining integral of docs/math.md#gaussian-sparsemax-density (not the m/c reduction the library
+// uses), by a trapezoid in long double. The log integrand L is concave: its maximum is found by
+// golden-section search, the range is where L is within 60 of it (what lies outside is below e^-60 of the
+// mass), and the step is 1/16 of the smallest width the integrand can have anywhere, 1/sqrt(sum_i sigma_i^-2)
+// (L'' >= -sum_i sigma_i^-2). The integrand is analytic and decays like a Gaussian, so the trapezoid
+// converges spectrally at that step.
 double reference_log_prob(const std::vector<double>& mu, const std::vector<double>& sigma,
                           const std::vector<double>& y) {
   const size_t K = mu.size();
@@ -111,9 +113,9 @@ struct Case {
   std::vector<double> mu, sigma, y;
 };
 
-// Points for the accuracy tests: the MATH.md vectors, improbable vertices whose integrand sits far from
-// N(m, c)'s centre, and a heterogeneous-scale K = 4 (scales 0.2 .. 2, so the zero set's CDF factors cut
-// N(m, c) off sharply on one side).
+// Points for the accuracy tests: the vectors of docs/math.md#reference-values-used-by-the-tests, improbable
+// vertices whose integrand sits far from N(m, c)'s centre, and a heterogeneous-scale K = 4 (scales 0.2 .. 2,
+// so the zero set's CDF factors cut N(m, c) off sharply on one side).
 std::vector<Case> accuracy_cases() {
   const std::vector<double> mu{0.6, 0.2, 0.2}, sg{0.6, 0.3, 0.9};
   return {
@@ -275,8 +277,8 @@ TEST(GaussianSparsemax, OneAndTwoDimensionalClosedForms) {
   EXPECT_EQ(one.entropy().item<double>(), 0.0);
   EXPECT_TRUE(torch::equal(one.sample({3}, seeded(1)), torch::ones({3, 1}, torch::kDouble)));
 
-  // K = 2: hand-coded formulas of MATH.md §3.3 (d = z1 - z2), the closed-form path and the general
-  // quadrature path.
+  // K = 2: hand-coded formulas of docs/math.md#the-two-vertex-case (d = z1 - z2), the closed-form path and
+  // the general quadrature path.
   const double m1 = 0.4, m2 = -0.3, s1 = 0.7, s2 = 1.1;
   const double md = m1 - m2, sd = std::sqrt(s1 * s1 + s2 * s2);
   mixdist::GaussianSparsemax closed(dvec({m1, m2}), dvec({s1, s2}));
@@ -310,7 +312,8 @@ TEST(GaussianSparsemax, FaceProbabilitiesMatchFrequenciesAndSumToOne) {
   auto se = (freq * (1 - freq) / n).sqrt();
   EXPECT_TRUE(((freq - est.value).abs() <= 5 * se + 5 * est.standard_error).all().item<bool>())
       << freq << est.value;
-  // MATH.md §3.3 values: interior 0.26264 (estimated here with its standard error).
+  // docs/math.md#reference-values-used-by-the-tests: interior 0.26264 (estimated here with its standard
+  // error).
   EXPECT_NEAR(est.value[6].item<double>(), 0.26264, 5 * est.standard_error[6].item<double>());
   EXPECT_GT(est.standard_error[6].item<double>(), 0.0);
   EXPECT_EQ(est.standard_error[0].item<double>(), 0.0);  // vertex {1}: exact
@@ -318,7 +321,8 @@ TEST(GaussianSparsemax, FaceProbabilitiesMatchFrequenciesAndSumToOne) {
 
 TEST(GaussianSparsemax, DensityIntegratesToTheEdgeProbability) {
   // ∫_0^1 p(t, 1 - t, 0) dt over the edge {1, 2} (Lebesgue on the free coordinate t), by composite Simpson
-  // with 2000 intervals, against MATH.md's P(edge{1,2}) = 0.28173 and the edge's sampling frequency.
+  // with 2000 intervals, against P(edge{1,2}) of docs/math.md#reference-values-used-by-the-tests = 0.28173
+  // and the edge's sampling frequency.
   mixdist::GaussianSparsemax d(dvec({0.6, 0.2, 0.2}), dvec({0.6, 0.3, 0.9}));
   const int64_t m = 2000;
   auto t = torch::linspace(0, 1, m + 1, torch::kDouble);
@@ -589,7 +593,8 @@ double continuous_entropy_part(double loc, double s) {
 }
 
 TEST(ClippedGaussian, MassesAndEntropyMatchMath36AndQuadrature) {
-  // MATH.md §3.6 table (six decimals) and an independent quadrature of the continuous part.
+  // the table of docs/math.md#reference-values-used-by-the-tests (six decimals) and an independent quadrature
+  // of the continuous part.
   const std::vector<std::vector<double>> table{{0.3, 1, 1.077897, 0.382089, 0.241964},
                                                {0.3, 0.5, 0.821363, 0.274253, 0.080757},
                                                {2.0, 1, 0.491249, 0.022750, 0.841345}};
@@ -639,7 +644,8 @@ TEST(ClippedGaussian, IsTheTwoDimensionalGaussianSparsemax) {
   EXPECT_LT(max_abs_diff(bit.log_prob(y1.unsqueeze(-1)).squeeze(-1), gsp.log_prob(y)), 1e-13);
   auto s = gsp.sample({200000}, seeded(21)).select(-1, 0);
   const double p0 = (s == 0).to(torch::kDouble).mean().item<double>();
-  EXPECT_NEAR(p0, Phi(-l * std::sqrt(2.0)), 5 * std::sqrt(0.25 / 200000));  // 0.3357 (MATH.md §3.6)
+  // 0.3357 (docs/math.md#the-authors-scale-quirk)
+  EXPECT_NEAR(p0, Phi(-l * std::sqrt(2.0)), 5 * std::sqrt(0.25 / 200000));
 }
 
 TEST(ClippedGaussian, AuthorsScaleMismatchIsReproducibleOnRequest) {
@@ -655,7 +661,8 @@ TEST(ClippedGaussian, AuthorsScaleMismatchIsReproducibleOnRequest) {
   // ... but evaluates the density with std (plus 1e-12 inside the logs).
   EXPECT_NEAR(theirs.log_prob(dvec({0.0})).exp().item<double>(), 0.382089 + 1e-12, 1e-6);
   EXPECT_NEAR(theirs.entropy().item<double>(), 1.077897, 1e-6);  // identical at std = 1
-  // At std = 0.5 their entropy weights the continuous term by std/2: hand-coded from MATH.md §3.6.
+  // At std = 0.5 their entropy weights the continuous term by std/2: hand-coded from
+  // docs/math.md#the-authors-scale-quirk.
   const double s = 0.5, a = -l / s, b = (1 - l) / s;
   const double p0 = Phi(a), p1 = Phi(-b);
   auto phi = [](double u) { return std::exp(-0.5 * u * u) / std::sqrt(2 * M_PI); };

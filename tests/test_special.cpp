@@ -252,7 +252,7 @@ TEST(Log1mexp, NonEmptyBitVectorNormalizerMatchesEnumeration) {
     for (int64_t k = 0; k < K; ++k)
       EXPECT_NEAR(w.grad()[k].item<double>(), static_cast<double>(2 * marginals[k] - 1), 1e-13);
   }
-  // MATH.md §4.2 test vector.
+  // docs/math.md#reference-values-used-by-the-tests.
   auto w = torch::tensor({0.3, -1.2, 2.0, -0.5}, torch::kDouble);
   EXPECT_NEAR(sp::log_nonempty_bitvector_normalizer(w).item<double>(), 4.851454835324269, 1e-13);
 }

@@ -2,7 +2,7 @@
 """Cross-check, outside the C++ build: does the authors' Gaussian-Sparsemax VAE recipe collapse in PyTorch too?
 
 mixdist's Gaussian-Sparsemax VAE collapses onto one vertex in its first ~30 steps (README, "Gaussian-Sparsemax
-collapses"). This script trains the same model with PyTorch, written from EXPERIMENTS.md §4 (cfg
+collapses"). This script trains the same model with PyTorch, written from docs/experiments.md#the-mnist-mixed-latent-vae (cfg
 iclr-gaussiansp.json: z in the 10-simplex, 784-500-500-20 encoder with input/hidden dropout 0.1, 10-500-500-784
 Bernoulli decoder, loc clamped to [-100, 100], scale = clamp(softplus, 1e-3, 1e3), prior MaxEntropyFaces(10, 0)
 x Dir(1) on the face, KL by one independent Monte Carlo sample, log-density with the authors' 1000-point u-grid
@@ -64,7 +64,7 @@ class LogNdtr(torch.autograd.Function):
 
 
 def gsp_log_prob(y, loc, scale, inv_cdf, log_du):
-    """log q(y) w.r.t. the direct-sum measure (EXPERIMENTS.md §4.3), pivot = first support index."""
+    """log q(y) w.r.t. the direct-sum measure (docs/experiments.md#mnist-vae-the-six-latent-models), pivot = first support index."""
     zero = y.new_zeros(1)
     var = scale**2
     face = y > 0

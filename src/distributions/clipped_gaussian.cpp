@@ -56,7 +56,8 @@ ClippedGaussian::ClippedGaussian(const at::Tensor& loc, const at::Tensor& scale,
 at::Tensor ClippedGaussian::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {
   const at::Tensor eps =
       at::normal(0.0, 1.0, extended_shape(sample_shape), std::move(generator), loc_.options());
-  // The reference sampler's sparsemax over [l, 1 - l] halves the variance of the noise (MATH.md §3.6).
+  // The reference sampler's sparsemax over [l, 1 - l] halves the variance of the noise
+  // (docs/math.md#clipped-gaussian).
   const at::Tensor scale = options_.reproduce_authors() ? scale_ / std::sqrt(2.0) : scale_;
   return at::clamp(loc_ + scale * eps, 0.0, 1.0);
 }

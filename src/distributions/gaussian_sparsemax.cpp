@@ -202,7 +202,7 @@ at::Tensor GaussianSparsemax::log_prob(const at::Tensor& value, const at::Tensor
 }
 
 at::Tensor GaussianSparsemax::log_prob_k2(const at::Tensor& value, const at::Tensor& face) const {
-  // d = z_1 - z_2 ~ N(m_d, s_d^2); y_1 = clip((d + 1)/2, 0, 1) (MATH.md §3.3).
+  // d = z_1 - z_2 ~ N(m_d, s_d^2); y_1 = clip((d + 1)/2, 0, 1) (docs/math.md#the-two-vertex-case).
   const at::ScalarType dtype = result_dtype(value, loc_);
   const at::Tensor mu = loc_.to(at::kDouble), sigma = scale_.to(at::kDouble), y = value.to(at::kDouble);
   const at::Tensor m_d = mu.select(-1, 0) - mu.select(-1, 1);
@@ -227,8 +227,8 @@ at::Tensor GaussianSparsemax::log_prob_general(const at::Tensor& value, const at
   const at::Tensor& sigma = t[3];
   const at::Tensor s_mask = in_face.to(at::kDouble);
   const at::Tensor s = s_mask.sum(-1);
-  // Precision-weighted moments of r = y - mu over the support S (MATH.md §3.3); A - B^2/P is evaluated as
-  // the weighted sum of squared deviations from B/P, which has no cancellation.
+  // Precision-weighted moments of r = y - mu over the support S (docs/math.md#gaussian-sparsemax-density); A
+  // - B^2/P is evaluated as the weighted sum of squared deviations from B/P, which has no cancellation.
   const at::Tensor w = s_mask / (sigma * sigma);
   const at::Tensor P = w.sum(-1);
   const at::Tensor r = y - mu;
@@ -292,7 +292,8 @@ GaussianSparsemax::Estimate GaussianSparsemax::face_probability(
   const at::Tensor is_vertex = size == 1;
   if (is_vertex.all().item<bool>())
     return {as_vertex.expand(out_shape).contiguous(), at::zeros(out_shape, opts)};
-  // Higher faces for K >= 3: the frequency of the face among samples (no closed form, MATH.md §3.3).
+  // Higher faces for K >= 3: the frequency of the face among samples (no closed form,
+  // docs/math.md#gaussian-sparsemax-entropy-and-kl).
   const at::Tensor y = sample({num_samples}, std::move(generator));  // [n] + batch + [K]
   // Singleton dims between the sample dim and the batch, so that the faces' own leading dims line up.
   std::vector<int64_t> view{num_samples};
@@ -311,8 +312,9 @@ at::Tensor GaussianSparsemax::entropy() const {
   if (K == 1) return at::zeros(batch_shape(), loc_.options());
   TORCH_CHECK(K == 2, name(), ".entropy: no closed form for K = ", K,
               " >= 3; use monte_carlo_entropy(num_samples) for an estimate");
-  // In the chart y_1, the K = 2 law is ClippedGaussian((m_d + 1)/2, s_d/2) (MATH.md §3.3); the free
-  // coordinate y_1 is exactly the coordinate convention's Lebesgue measure on the edge.
+  // In the chart y_1, the K = 2 law is ClippedGaussian((m_d + 1)/2, s_d/2)
+  // (docs/math.md#the-two-vertex-case); the free coordinate y_1 is exactly the coordinate convention's
+  // Lebesgue measure on the edge.
   const at::Tensor m_d = loc_.select(-1, 0) - loc_.select(-1, 1);
   const at::Tensor s_d = at::sqrt(scale_.select(-1, 0).square() + scale_.select(-1, 1).square());
   return ClippedGaussian((m_d + 1.0) / 2.0, s_d / 2.0, ClippedGaussianOptions(), false).entropy();

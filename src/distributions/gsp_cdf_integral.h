@@ -1,6 +1,6 @@
 #pragma once
 
-// The 1-D integral of the Gaussian-Sparsemax density (internal; MATH.md §3.3):
+// The 1-D integral of the Gaussian-Sparsemax density (internal; docs/math.md#gaussian-sparsemax-density):
 //   E(m, c, mu, sigma) = E_{tau ~ N(m, c)}[prod_{j in Z} Phi((tau - mu_j) / sigma_j)],
 // by adaptive Gauss–Kronrod quadrature with a relative error target, row by row.
 

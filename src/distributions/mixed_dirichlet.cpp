@@ -146,9 +146,9 @@ at::Tensor sampled_faces(const GibbsFaces& law, const FaceExpectationOptions& op
   return law.sample({options.num_samples()}, options.generator()) != 0;
 }
 
-// The within-face terms as functions of face sums (MATH.md §4.4), with lgamma and digamma of a face's
-// concentration sum a0 from one fused pass. The per-coordinate parts use the same function, so on a vertex
-// (a0 = a_k, n = 1) the entropy cancels to rounding.
+// The within-face terms as functions of face sums (docs/math.md#masked-dirichlet), with lgamma and digamma of
+// a face's concentration sum a0 from one fused pass. The per-coordinate parts use the same function, so on a
+// vertex (a0 = a_k, n = 1) the entropy cancels to rounding.
 //   H(Dir(a_f)) = sum_f [lgamma(a_i) - (a_i - 1) psi(a_i)] - lgamma(a0) + (a0 - n) psi(a0)
 //   KL(Dir(a_f) || Dir(b_f)) = lgamma(a0) - lgamma(b0) + sum_f [(a_i - b_i) psi(a_i) - lgamma a_i + lgamma
 //   b_i]

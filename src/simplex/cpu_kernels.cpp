@@ -15,7 +15,8 @@
 namespace mixdist::detail {
 namespace {
 
-// Enough work per parallel chunk to amortise the OpenMP fork (~16 K elements, PERFORMANCE.md §8).
+// Enough work per parallel chunk to amortise the OpenMP fork (~16 K elements,
+// docs/performance.md#algorithms-of-the-sparse-maps).
 int64_t grain_rows(int64_t K) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(K, 1));
 }

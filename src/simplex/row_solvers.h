@@ -6,7 +6,8 @@
 // Every map has the form p_i = [z_i - tau]_+^beta with z = (alpha - 1) * (x - max x), beta = 1/(alpha - 1),
 // and tau chosen so that sum_i p_i = 1 (sparsemax: alpha = 2, entmax-1.5: alpha = 1.5). Because max z = 0,
 // tau lies in [-1, 0), so every z_i <= -1 is exactly 0 in the output: the solvers first copy the surviving
-// candidates into a scratch buffer (branchless) and then work on those only (PERFORMANCE.md §1, §8).
+// candidates into a scratch buffer (branchless) and then work on those only
+// (docs/performance.md#algorithms-of-the-sparse-maps).
 //
 // All arithmetic on candidates is done in double, whatever the input type, and tau is always recomputed
 // from a fresh sum over the current active set: no running update, so no drift in float32.

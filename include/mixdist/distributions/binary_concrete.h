@@ -2,7 +2,7 @@
 
 // BinaryConcrete(logits a, temperature tau), a.k.a. RelaxedBernoulli (Maddison et al., 2017; Jang et al.,
 // 2017): X = sigmoid((a + L) / tau), L ~ Logistic(0, 1). A continuous variable on (0, 1), event_shape {}.
-// Densities are exact (the authors' code adds EPS = 1e-4 inside its logs; MATH.md §3.7).
+// Densities are exact (the authors' code adds EPS = 1e-4 inside its logs; docs/math.md#binary-concrete).
 
 #include "mixdist/distributions/distribution.h"
 

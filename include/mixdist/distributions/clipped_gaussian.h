@@ -1,15 +1,16 @@
 #pragma once
 
 // ClippedGaussian(loc, scale): Y = clip(loc + scale * eps, 0, 1), eps ~ N(0, 1), the 1-D (bit) Gaussian-
-// Sparsemax (MATH.md §3.6). event_shape {}; a mixed variable on [0, 1] with masses P(0) = Phi(-loc/scale)
-// and P(1) = Phi((loc - 1)/scale) and the density N(y; loc, scale^2) on (0, 1), all w.r.t. the direct-sum
-// measure (counting measure at 0 and 1, Lebesgue measure inside), so log_prob mixes no mass with a density.
+// Sparsemax (docs/math.md#clipped-gaussian). event_shape {}; a mixed variable on [0, 1] with masses P(0) =
+// Phi(-loc/scale) and P(1) = Phi((loc - 1)/scale) and the density N(y; loc, scale^2) on (0, 1), all w.r.t.
+// the direct-sum measure (counting measure at 0 and 1, Lebesgue measure inside), so log_prob mixes no mass
+// with a density.
 //
 // Relation to the 2-D Gaussian-Sparsemax: sparsemax([z_1, z_2])_1 = clip((z_1 - z_2 + 1)/2, 0, 1), so
 // GaussianSparsemax(mu, sigma) with K = 2 is, in the chart y_1, ClippedGaussian((mu_1 - mu_2 + 1)/2,
 // sqrt(sigma_1^2 + sigma_2^2)/2). The reference bit-vector code samples sparsemax([l, 1 - l] + std * n)_1,
 // which is ClippedGaussian(l, std/sqrt(2)) (bit_gaussian_sparsemax below), but evaluates log_prob and the
-// entropy with scale std (MATH.md §3.6, §7.4). That mismatch is reproducible with
+// entropy with scale std (docs/math.md#the-authors-scale-quirk). That mismatch is reproducible with
 // ClippedGaussianOptions().reproduce_authors(true); the default is the consistent distribution.
 
 #include <ATen/ATen.h>

@@ -1,7 +1,7 @@
 #pragma once
 
-// The code-length reading of the direct-sum entropy (MATH.md §2.3): quantising each of the dim(F) free
-// coordinates of a mixed variable with bins of width 2^-N costs, to first order,
+// The code-length reading of the direct-sum entropy (docs/math.md#code-length): quantising each of the dim(F)
+// free coordinates of a mixed variable with bins of width 2^-N costs, to first order,
 //   H+(Y)/ln 2 + N E[dim F]  bits,
 // the optimal expected code length at N-bit precision: the face is paid by the discrete part, every
 // continuous dimension by N bits plus its share of the differential entropy.

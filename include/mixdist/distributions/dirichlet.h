@@ -2,8 +2,9 @@
 
 // Dirichlet(concentration) on the relative interior of the simplex (the last dim of concentration is K),
 // event_shape {K}. Density w.r.t. Lebesgue measure on the first K-1 coordinates (the coordinate convention of
-// MATH.md §1.2, the standard Dirichlet density). Reparameterised through the implicit gradient of
-// at::_standard_gamma, sampled in log space so that tiny concentrations (1e-3) never give 0/0.
+// docs/math.md#the-direct-sum-base-measure, the standard Dirichlet density). Reparameterised through the
+// implicit gradient of at::_standard_gamma, sampled in log space so that tiny concentrations (1e-3) never
+// give 0/0.
 
 #include "mixdist/distributions/distribution.h"
 

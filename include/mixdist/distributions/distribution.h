@@ -8,8 +8,8 @@
 // * sample() never carries a gradient; rsample() is the reparameterised (pathwise) sample, available where
 //   has_rsample() is true. Every sampler takes an optional at::Generator, so results are reproducible.
 // * Densities of mixed variables are w.r.t. the direct-sum base measure of the face lattice (counting measure
-//   on vertices, Lebesgue measure on the free coordinates of each higher face; MATH.md §1.2), so log-probs of
-//   different families are comparable.
+//   on vertices, Lebesgue measure on the free coordinates of each higher face;
+//   docs/math.md#the-direct-sum-base-measure), so log-probs of different families are comparable.
 // * Arguments are validated by default (a global switch, set_default_validate_args, and a per-instance one).
 //
 // Distributions are value types holding tensors (like Python's), not nn::Modules: copy them freely.

@@ -1,12 +1,13 @@
 #pragma once
 
 // GaussianSparsemax(loc, scale): the extrinsic ("sample and project") mixed distribution on the simplex,
-// Y = sparsemax(Z) with Z ~ N(loc, diag(scale^2)) (MATH.md §3.2-3.4). event_shape {K}; loc and scale [..., K]
-// broadcast to each other, batch_shape = the broadcast shape without its last dim.
+// Y = sparsemax(Z) with Z ~ N(loc, diag(scale^2)) (docs/math.md#gaussian-sparsemax). event_shape {K}; loc and
+// scale [..., K] broadcast to each other, batch_shape = the broadcast shape without its last dim.
 //
 // Density w.r.t. the direct-sum measure (counting measure on vertices, Lebesgue measure on the free
-// coordinates of each higher face, MATH.md §1.2): for y with support S (s = |S|) and zero set Z,
-//   log p(y) = log s + log C + log E_{tau ~ N(m, c)}[prod_{j in Z} Phi((tau - loc_j) / scale_j)]   (§3.3),
+// coordinates of each higher face, docs/math.md#the-direct-sum-base-measure): for y with support S (s = |S|)
+// and zero set Z,
+//   log p(y) = log s + log C + log E_{tau ~ N(m, c)}[prod_{j in Z} Phi((tau - loc_j) / scale_j)]   (docs/math.md#gaussian-sparsemax-density),
 // the expectation by adaptive Gauss–Kronrod quadrature (GaussianSparsemaxOptions), row by row in a CPU
 // kernel, with its gradient from the same panels. K = 1 (log p = 0) and K = 2 (a clipped Gaussian of the
 // difference z_1 - z_2) use closed forms.
@@ -43,10 +44,11 @@ struct GaussianSparsemaxOptions {
   TORCH_ARG(double, quadrature_tolerance) = 1e-9;
   // adaptive_quadrature(false): a fixed Gauss–Hermite rule of this many nodes (1..2048) in ATen ops,
   // differentiable to any order but slow to converge when scales differ widely. On the cases of
-  // tests/test_gaussian_sparsemax.cpp with scales within a factor 10 of each other (the MATH.md vectors,
-  // vertices with log p down to -300) 32 nodes reach 1e-13 in log p except for the heterogeneous case
-  // (1.4e-4), which 64 nodes bring to 6e-7. A zero-set scale 60x below the support's converges slowly (6e-2
-  // at 32 nodes, 5e-3 at 128, 3e-4 at 512), and on the hard-case grid 64 nodes leave errors up to 5e-2.
+  // tests/test_gaussian_sparsemax.cpp with scales within a factor 10 of each other (the vectors of
+  // docs/math.md#reference-values-used-by-the-tests, vertices with log p down to -300) 32 nodes reach 1e-13
+  // in log p except for the heterogeneous case (1.4e-4), which 64 nodes bring to 6e-7. A zero-set scale 60x
+  // below the support's converges slowly (6e-2 at 32 nodes, 5e-3 at 128, 3e-4 at 512), and on the hard-case
+  // grid 64 nodes leave errors up to 5e-2.
   TORCH_ARG(int64_t, quadrature_nodes) = 64;
   // Fixed rule only: centre and stretch it on the integrand's mode and one-sided widths. false integrates
   // around N(m, c) itself, as a plain Gauss–Hermite rule would; kept to measure what the centring buys.
@@ -71,7 +73,8 @@ class GaussianSparsemax : public Distribution {
   std::string name() const override { return "GaussianSparsemax"; }
   bool has_rsample() const override { return true; }
 
-  // log density of value [..., K] w.r.t. the direct-sum measure, its face taken as value > 0 (MATH.md §1.1).
+  // log density of value [..., K] w.r.t. the direct-sum measure, its face taken as value > 0
+  // (docs/math.md#faces-of-the-simplex).
   at::Tensor log_prob(const at::Tensor& value) const override;
   // The same with the face given explicitly (bool [..., K], broadcasting with value): value must vanish off
   // the face and may hold zeros inside it (a coordinate that underflowed), which then count as in the face.

@@ -1,6 +1,7 @@
 #pragma once
 
-// GibbsFaces(scores w): the face law of the Mixed Dirichlet (the authors' NonEmptyBitVector, MATH.md §4.2),
+// GibbsFaces(scores w): the face law of the Mixed Dirichlet (the authors' NonEmptyBitVector,
+// docs/math.md#gibbs-face-law),
 //   P(f) ∝ exp(sum_k (2 f_k - 1) w_k),   f in {0,1}^K \ {0},
 // i.e. independent Bernoullis with logits 2 w_k conditioned on being non-empty. Values are face masks of
 // shape
@@ -42,8 +43,8 @@ class GibbsFaces : public Distribution {
   at::Tensor log_size_pmf() const;
 
  protected:
-  // Exact sampler. The left-to-right scheme of MATH.md §4.2 draws zeros until its first 1 and independent
-  // Bernoulli(sigmoid(2 w_k)) bits after it; the position j of that first 1 has the law
+  // Exact sampler. The left-to-right scheme of docs/math.md#gibbs-face-law draws zeros until its first 1 and
+  // independent Bernoulli(sigmoid(2 w_k)) bits after it; the position j of that first 1 has the law
   //   P(j) ∝ exp(-sum_{i<j} w_i + w_j + sum_{i>j} logaddexp(w_i, -w_i)),
   // so j is drawn from that categorical and the bits after it in one vectorised step (no loop over K).
   at::Tensor draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const override;

@@ -3,8 +3,9 @@
 // RelaxedOneHotCategorical(logits, tau), the Gumbel-Softmax / Concrete distribution (Jang et al., 2017;
 // Maddison et al., 2017): y = softmax((logits + g) / tau), g ~ Gumbel(0, 1), on the interior of the simplex,
 // event_shape {K}. Density w.r.t. Lebesgue measure on the first K-1 coordinates (the coordinate convention of
-// MATH.md §1.2). With straight_through, rsample returns one_hot(argmax y) in the forward pass and the
-// gradient of y in the backward pass (Bengio et al., 2013); log_prob then still scores relaxed points.
+// docs/math.md#the-direct-sum-base-measure). With straight_through, rsample returns one_hot(argmax y) in the
+// forward pass and the gradient of y in the backward pass (Bengio et al., 2013); log_prob then still scores
+// relaxed points.
 
 #include "mixdist/distributions/distribution.h"
 

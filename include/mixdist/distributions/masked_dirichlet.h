@@ -1,16 +1,17 @@
 #pragma once
 
 // MaskedDirichlet(face, concentration): the Dirichlet of the sub-vector concentration_f on the face f
-// (MATH.md §4.4), the within-face law of the Mixed Dirichlet. Values are points of the simplex [..., K] that
-// are exactly 0 outside f; event_shape {K}. The density is w.r.t. Lebesgue measure on the |f| - 1 free
-// coordinates of the face (MATH.md §1.2), and is 1 (log 0) on a one-vertex face.
+// (docs/math.md#masked-dirichlet), the within-face law of the Mixed Dirichlet. Values are points of the
+// simplex [..., K] that are exactly 0 outside f; event_shape {K}. The density is w.r.t. Lebesgue measure on
+// the |f| - 1 free coordinates of the face (docs/math.md#the-direct-sum-base-measure), and is 1 (log 0) on a
+// one-vertex face.
 //
-// Numerics (MATH.md §7.7): with concentrations near 1e-3, Gamma draws underflow and a coordinate of the face
-// can round to 0, after which (y > 0) no longer recovers the face. The sampler works in log space and keeps
-// every coordinate of the face at least the smallest normal number of the dtype, so samples are exactly 0
-// outside the face and strictly positive inside it; the face itself stays part of the distribution and
-// log_prob uses it rather than re-deriving it from the value. No lgamma(0) or 0 * log 0 is ever evaluated
-// (masked coordinates are replaced by neutral values before the special functions).
+// Numerics (docs/math.md#underflowing-dirichlet-coordinates): with concentrations near 1e-3, Gamma draws
+// underflow and a coordinate of the face can round to 0, after which (y > 0) no longer recovers the face. The
+// sampler works in log space and keeps every coordinate of the face at least the smallest normal number of
+// the dtype, so samples are exactly 0 outside the face and strictly positive inside it; the face itself stays
+// part of the distribution and log_prob uses it rather than re-deriving it from the value. No lgamma(0) or 0
+// * log 0 is ever evaluated (masked coordinates are replaced by neutral values before the special functions).
 
 #include "mixdist/distributions/distribution.h"
 

@@ -1,13 +1,14 @@
 #pragma once
 
 // MaxEntropyFaces(K, N): the face law of the maximum-entropy mixed distribution at precision N bits
-// (MATH.md §2.3, §4.3). A face f with n = |f| vertices has
+// (docs/math.md#maximum-entropy-face-laws). A face f with n = |f| vertices has
 //   p(f) = pmf_n[n-1] / C(K, n),
 // i.e. the size n is drawn from pmf_n and the face is a uniform n-subset. Two size laws:
 //   kDerived (default): pmf_n ∝ C(K,n) 2^{N(n-1)} / (n-1)!  (the derived max-ent law; K = 2, N = 0 gives 1/3
 //                       for each of the three faces);
 //   kAuthors:           pmf_n ∝ 2^{N(n-1)} / (n-1)!  (the reference code's MaxEntropyFaces.pmf_n, which omits
-//                       C(K,n); select it to reproduce the authors' numbers, MATH.md §7.5).
+//                       C(K,n); select it to reproduce the authors' numbers,
+//                       docs/math.md#maximum-entropy-face-laws).
 // Values are face masks [..., K] (0/1 in the distribution's dtype when sampled; bool accepted), event_shape
 // {K}. The law has no parameters to learn, so the batch shape is {} unless expand() makes a batch of
 // identical priors. KL with GibbsFaces in both directions is computed without enumerating the 2^K - 1 faces.

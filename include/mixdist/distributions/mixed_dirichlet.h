@@ -1,13 +1,13 @@
 #pragma once
 
-// The Mixed Dirichlet (MATH.md §4.1, §4.5): a face F ~ GibbsFaces(scores), then Y | F ~ Dir(concentration_F)
-// on that face, so
+// The Mixed Dirichlet (docs/math.md#mixed-dirichlet): a face F ~ GibbsFaces(scores), then Y | F ~
+// Dir(concentration_F) on that face, so
 //   log p(y) = log P_F(f(y)) + log Dir(y_f | alpha_f)
 // w.r.t. the direct-sum measure (counting on vertices, Lebesgue on the free coordinates of each higher face).
 // Also the VAE prior MixedMaxEntDirichletPrior = MaxEntropyFaces x uniform Dirichlet(1) on the face.
 //
 // Entropy and KL split into a face part and an expectation over faces of a within-face term
-// (MATH.md §2.2):
+// (docs/math.md#entropy-and-kl):
 //   H+(p)     = H(P_F) + E_{F~P_F}[H(Dir(alpha_F))]
 //   KL+(p||q) = KL(P_F||Q_F) + E_{F~P_F}[KL(Dir(alpha_F)||Dir(beta_F))].
 // The face part is exact for any K (closed forms / Poisson-binomial DP). The within-face term depends
@@ -42,7 +42,7 @@ struct FaceExpectationOptions {
 };
 
 // A sample together with the face it was drawn on (bool mask, same shape). Carry the face rather than
-// re-deriving it with (value > 0) (MATH.md §7.7).
+// re-deriving it with (value > 0) (docs/math.md#underflowing-dirichlet-coordinates).
 struct FacedSample {
   at::Tensor value;
   at::Tensor face;
@@ -65,7 +65,7 @@ class MixedDirichlet : public Distribution {
   at::Tensor log_prob(const at::Tensor& value, const at::Tensor& face) const;
   at::Tensor entropy() const override { return entropy(FaceExpectationOptions()); }
   at::Tensor entropy(const FaceExpectationOptions& options) const;
-  // Optimal expected code length in bits at N-bit precision: H+/ln 2 + N E[dim F] (MATH.md §2.3).
+  // Optimal expected code length in bits at N-bit precision: H+/ln 2 + N E[dim F] (docs/math.md#code-length).
   at::Tensor entropy_bits(double N, const FaceExpectationOptions& options = FaceExpectationOptions()) const;
   // E[dim F] = sum_k P(f_k = 1) - 1, exact.
   at::Tensor expected_face_dim() const;
@@ -151,11 +151,12 @@ at::Tensor expect_over_face_sums(
     const std::function<at::Tensor(const std::vector<at::Tensor>& sums, const at::Tensor& size)>& g,
     const FaceExpectationOptions& options = FaceExpectationOptions());
 
-// The score-function (REINFORCE) surrogate of MATH.md §4.6 for the face scores: its gradient is
-// (reward - baseline) * grad log q_F(f). Both reward and baseline are detached here; the baseline is meant
-// to be the reward of an independent resample (f', y') ~ q (no learned critic), and the reward excludes the
-// exactly differentiated KL(q_F || p_F) but includes the sampled within-face KL (MATH.md §7.9). Add the
-// result to the objective being maximised (subtract it from a loss).
+// The score-function (REINFORCE) surrogate of docs/math.md#gradient-estimators for the face scores: its
+// gradient is (reward - baseline) * grad log q_F(f). Both reward and baseline are detached here; the baseline
+// is meant to be the reward of an independent resample (f', y') ~ q (no learned critic), and the reward
+// excludes the exactly differentiated KL(q_F || p_F) but includes the sampled within-face KL
+// (docs/math.md#gradient-estimators). Add the result to the objective being maximised (subtract it from a
+// loss).
 at::Tensor score_function_surrogate(const at::Tensor& face_log_prob, const at::Tensor& reward,
                                     const at::Tensor& baseline);
 

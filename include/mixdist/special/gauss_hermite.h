@@ -1,8 +1,8 @@
 #pragma once
 
 // Gauss–Hermite quadrature (physicists' weight e^{-t^2}) and Gaussian expectations built on it. The
-// Gaussian-Sparsemax density needs log E_{tau ~ N(m, c)}[prod_j Phi((tau - mu_j)/sigma_j)] (MATH.md §3.3,
-// §7.2).
+// Gaussian-Sparsemax density needs log E_{tau ~ N(m, c)}[prod_j Phi((tau - mu_j)/sigma_j)]
+// (docs/math.md#gaussian-sparsemax-density, docs/math.md#quadrature-of-the-gaussian-sparsemax-density).
 
 #include <ATen/ATen.h>
 

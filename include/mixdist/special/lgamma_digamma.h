@@ -1,8 +1,9 @@
 #pragma once
 
 // lgamma and digamma of the same argument in one pass. The exact Mixed-Dirichlet entropy and KL need both at
-// the concentration sum of every face (2^K - 1 of them, MATH.md §4.5), where separate at::lgamma and
-// at::digamma passes cost about 120 ns per element; sharing the shift and the logarithm brings that to ~15.
+// the concentration sum of every face (2^K - 1 of them, docs/math.md#mixed-dirichlet-entropy-and-kl), where
+// separate at::lgamma and at::digamma passes cost about 120 ns per element; sharing the shift and the
+// logarithm brings that to ~15.
 
 #include <ATen/ATen.h>
 

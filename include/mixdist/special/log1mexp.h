@@ -1,7 +1,7 @@
 #pragma once
 
 // log(1 - exp(-x)) without cancellation, and the normaliser of the non-empty bit-vector ("Gibbs") face law
-// built on it (MATH.md §4.2, §7.6).
+// built on it (docs/math.md#gibbs-face-law).
 
 #include <ATen/ATen.h>
 

@@ -1,8 +1,8 @@
 #pragma once
 
 // log Phi(x), the log of the standard normal CDF, with a gradient that is accurate and finite everywhere
-// (MATH.md §3.5). Used by the Gaussian-Sparsemax density, whose CDF terms for vertices far from the mean are
-// far below the smallest double.
+// (docs/math.md#log-space). Used by the Gaussian-Sparsemax density, whose CDF terms for vertices far from the
+// mean are far below the smallest double.
 
 #include <ATen/ATen.h>
 

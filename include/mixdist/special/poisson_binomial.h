@@ -1,7 +1,7 @@
 #pragma once
 
 // The Poisson-binomial law: the number of successes among independent Bernoullis with different
-// probabilities. The face size |F| of the Gibbs face law follows it (MATH.md §4.3, §7.8).
+// probabilities. The face size |F| of the Gibbs face law follows it (docs/math.md#maximum-entropy-face-laws).
 
 #include <ATen/ATen.h>
 

@@ -152,7 +152,7 @@ VaeConfig make_preset(LatentType latent, const std::string& preset) {
     case LatentType::kCategorical:
       c.gen_lr = 1e-5, c.inf_lr = 1e-4, c.grad_clip = 1.0, c.inf_dropout = 0.1, c.warmup_steps = 100;
       break;
-    case LatentType::kGumbelSoftmaxST:  // the script's overrides of iclr-onehotcat (§4.5)
+    case LatentType::kGumbelSoftmaxST:  // the script's overrides of iclr-onehotcat
       c.gen_lr = 1e-5, c.inf_lr = 1e-4, c.grad_clip = 5.0, c.inf_dropout = 0.1;
       break;
     case LatentType::kMixedDirichlet:
@@ -166,7 +166,8 @@ VaeConfig make_preset(LatentType latent, const std::string& preset) {
     c.epochs = 500;
     c.valid_is_samples = 100;
     c.final_is_samples = 1000;
-    // Per-epoch 100-sample validation is most of a Gaussian-Sparsemax run's cost (EXPERIMENTS.md §4.7).
+    // Per-epoch 100-sample validation is most of a Gaussian-Sparsemax run's cost
+    // (docs/performance.md#mnist-vae).
     c.validate_every = latent == LatentType::kGaussianSparsemax ? 25 : 1;
   } else {
     c.epochs = 10;

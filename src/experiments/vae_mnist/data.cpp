@@ -30,8 +30,8 @@ VaeData load_vae_data(const VaeConfig& config) {
               " images, fewer than train_size + valid_size = ", config.train_size + config.valid_size);
   TORCH_CHECK(test.size() >= config.test_size, "MNIST test has ", test.size(),
               " images, fewer than test_size = ", config.test_size);
-  // §4.1: validation = MNIST-train indices 55,000..59,999 in the paper setting, i.e. the images after the
-  // training ones.
+  // docs/experiments.md#mnist-vae-data: validation = MNIST-train indices 55,000..59,999 in the paper setting,
+  // i.e. the images after the training ones.
   const int64_t valid_begin = train.size() - config.valid_size;
   TORCH_CHECK(valid_begin >= config.train_size, "internal: overlapping train/valid splits");
   d.train = flatten_grey(train.images.slice(0, 0, config.train_size));

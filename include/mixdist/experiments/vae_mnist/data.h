@@ -1,7 +1,7 @@
 #pragma once
 
-// Data of the MNIST VAE (EXPERIMENTS.md §4.1): grey images in [0, 1] as [N, 784] float, split 55k / 5k / 10k,
-// binarised afresh every time a batch is drawn (x = 1[x > U(0, 1)]), evaluation included.
+// Data of the MNIST VAE (docs/experiments.md#mnist-vae-data): grey images in [0, 1] as [N, 784] float, split
+// 55k / 5k / 10k, binarised afresh every time a batch is drawn (x = 1[x > U(0, 1)]), evaluation included.
 
 #include <ATen/ATen.h>
 

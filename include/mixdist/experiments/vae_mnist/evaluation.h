@@ -1,9 +1,10 @@
 #pragma once
 
-// Evaluation of the MNIST VAE (EXPERIMENTS.md §4.6): importance-sampled NLL in nats, single-sample
-// distortion D = -log p(x|z) and rate R (split into its face, within-face and continuous parts), ELBO = -D -
-// R, and the mean support size of the latent (its sparsity). Images are binarised afresh, from a generator
-// reseeded to config.eval_seed before each pass, so every evaluation of a checkpoint sees the same pixels.
+// Evaluation of the MNIST VAE (docs/experiments.md#mnist-vae-evaluation): importance-sampled NLL in nats,
+// single-sample distortion D = -log p(x|z) and rate R (split into its face, within-face and continuous
+// parts), ELBO = -D - R, and the mean support size of the latent (its sparsity). Images are binarised afresh,
+// from a generator reseeded to config.eval_seed before each pass, so every evaluation of a checkpoint sees
+// the same pixels.
 
 #include <cstdint>
 #include <string>
@@ -20,8 +21,9 @@ struct EvalMetrics {
 };
 
 // Averages are over images (PyTorch-Lightning 0.9 averaged per-batch means, which weighs a last partial batch
-// like a full one: EXPERIMENTS.md §7.10; with 100-image batches of MNIST the two agree). The global RNG state
-// and the model's train/eval mode are restored afterwards, so evaluating never perturbs training.
+// like a full one: docs/experiments.md#compatibility-with-the-authors-code; with 100-image batches of MNIST
+// the two agree). The global RNG state and the model's train/eval mode are restored afterwards, so evaluating
+// never perturbs training.
 EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const VaeConfig& config,
                      int64_t is_samples);
 

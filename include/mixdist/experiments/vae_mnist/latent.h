@@ -1,10 +1,10 @@
 #pragma once
 
 // A latent model of the MNIST VAE: the posterior family built from the encoder's heads, its fixed prior, and
-// the gradient estimator of EXPERIMENTS.md §4.3-4.4. One implementation per latent type (src/experiments/
-// vae_mnist/latents/), so the VAE itself never branches on the type (the EGG habit of separating the game
-// from the channel). All log-densities are w.r.t. the same base measure as the prior's (the direct-sum
-// measure for the mixed latents), so importance weights p/q are valid across faces.
+// the gradient estimator of docs/experiments.md#mnist-vae-the-six-latent-models. One implementation per
+// latent type (src/experiments/ vae_mnist/latents/), so the VAE itself never branches on the type (the EGG
+// habit of separating the game from the channel). All log-densities are w.r.t. the same base measure as the
+// prior's (the direct-sum measure for the mixed latents), so importance weights p/q are valid across faces.
 
 #include <ATen/ATen.h>
 

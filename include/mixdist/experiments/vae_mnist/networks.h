@@ -1,9 +1,10 @@
 #pragma once
 
-// The VAE's networks (EXPERIMENTS.md §4.2). Encoder: Dropout -> Linear(in, H) -> ReLU -> Dropout ->
-// Linear(H, H) -> ReLU, then one linear head per parameter block; the face-and-Y encoder of the discrete and
-// Mixed Dirichlet models puts a Dropout before each head (`head_dropout`), the Z encoder does not. Decoder:
-// Linear(L, H) -> ReLU -> Linear(H, H) -> ReLU -> Linear(H, 784), Bernoulli logits (gen dropout is 0).
+// The VAE's networks (docs/experiments.md#mnist-vae-networks). Encoder: Dropout -> Linear(in, H) -> ReLU ->
+// Dropout -> Linear(H, H) -> ReLU, then one linear head per parameter block; the face-and-Y encoder of the
+// discrete and Mixed Dirichlet models puts a Dropout before each head (`head_dropout`), the Z encoder does
+// not. Decoder: Linear(L, H) -> ReLU -> Linear(H, H) -> ReLU -> Linear(H, 784), Bernoulli logits (gen dropout
+// is 0).
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>

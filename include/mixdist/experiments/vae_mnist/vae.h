@@ -1,7 +1,8 @@
 #pragma once
 
-// The MNIST VAE (EXPERIMENTS.md §4): encoder -> latent model -> decoder, its single-sample training objective
-// (§4.4), and the importance-sampled log-likelihood and D / R diagnostics of the evaluation (§4.6).
+// The MNIST VAE (docs/experiments.md#the-mnist-mixed-latent-vae): encoder -> latent model -> decoder, its
+// single-sample training objective (docs/experiments.md#mnist-vae-objective), and the importance-sampled
+// log-likelihood and D / R diagnostics of the evaluation (docs/experiments.md#mnist-vae-evaluation).
 
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>

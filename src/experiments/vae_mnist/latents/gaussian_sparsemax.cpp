@@ -1,9 +1,9 @@
 // Gaussian-Sparsemax (extrinsic mixed latent): z = sparsemax(loc + scale * eps) with loc clamped to
 // [-100, 100] and scale = clamp(softplus(.), 1e-3, 1e3); prior MaxEntropyFaces(L, 0) x Dir(1) on the face;
 // KL by Monte Carlo over independent samples (not the reconstruction sample), differentiated through both the
-// sample and log q, as in the reference code (EXPERIMENTS.md §4.3, MATH.md §4.6). Log-densities use
-// adaptive Gauss-Kronrod quadrature to config.gsp_quadrature_tolerance instead of the authors' fixed
-// 1000-point grid.
+// sample and log q, as in the reference code (docs/experiments.md#mnist-vae-the-six-latent-models,
+// docs/math.md#gradient-estimators). Log-densities use adaptive Gauss-Kronrod quadrature to
+// config.gsp_quadrature_tolerance instead of the authors' fixed 1000-point grid.
 #include "mixdist/distributions/gaussian_sparsemax.h"
 #include "latents.h"
 #include "mixdist/distributions/mixed_dirichlet.h"

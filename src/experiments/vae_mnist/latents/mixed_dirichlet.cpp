@@ -1,7 +1,7 @@
 // Mixed Dirichlet (intrinsic mixed latent): F ~ GibbsFaces(scores clamped to [-10, 10]), Y | F ~ Dir(clamp(
 // softplus(.), 1e-3, 1e3)) on the face; prior MaxEntropyFaces(L, 0) x Dir(1) on the face. KL_F exact,
 // KL_{Y|f} exact at the sampled face; the face is trained by the score function with the resample
-// ("self-critic") baseline, the within-face sample pathwise (MATH.md §4.6).
+// ("self-critic") baseline, the within-face sample pathwise (docs/math.md#gradient-estimators).
 #include "mixdist/distributions/mixed_dirichlet.h"
 #include "latents.h"
 #include "mixdist/distributions/masked_dirichlet.h"

@@ -1,6 +1,7 @@
 // The two discrete (mixture-model) latents: one-hot y in {e_1..e_L} with a uniform prior and the exact
 // KL(Cat(q) || uniform). Categorical trains by exact marginalisation over the L classes; Gumbel-Softmax ST by
-// a straight-through relaxed sample at a fixed temperature with logits clamped (EXPERIMENTS.md §4.3).
+// a straight-through relaxed sample at a fixed temperature with logits clamped
+// (docs/experiments.md#mnist-vae-the-six-latent-models).
 #include "latents.h"
 #include "mixdist/distributions/gumbel_softmax.h"
 
