@@ -56,6 +56,8 @@ struct ToyConfig {
 // Called at the start of every validation ("valid", with the epoch) and final evaluation (its split, with the
 // evaluated epoch): lets a test stop the run there, as a Ctrl-C would.
 std::function<void(const std::string& split, int64_t epoch)> evaluation_hook;
+// Makes the toy's pictures fail, as a process killed while drawing them would stop there.
+bool figures_fail = false;
 
 // y = 2 x + 1 on 8 points, 2 steps of 4 points per epoch; validation = the loss on all 8 and its negative
 // ("score", maximised by the toy's selection).
@@ -100,9 +102,11 @@ class ToyExperiment final : public Experiment {
   }
   std::string describe(const Evaluation& e) const override { return std::to_string(e.metrics[0].second); }
   std::string epoch_summary(const std::vector<double>&, const Evaluation*) const override { return ""; }
-  std::vector<std::string> write_figures(const std::string&, const std::vector<std::string>&,
+  std::vector<std::string> write_figures(const std::string& dir, const std::vector<std::string>&,
                                          const std::vector<std::vector<double>>&) override {
-    return {};
+    if (figures_fail) throw std::runtime_error("killed while drawing the figures");
+    io::write_file_atomically(dir + "/figure.txt", "a picture");
+    return {dir + "/figure.txt"};
   }
 
   Evaluation full_loss() {
@@ -283,6 +287,24 @@ TEST(RunLayerStop, AStopDuringAValidationDropsThatEpochAndResumeRedoesIt) {
   const auto b = toy_metrics(tmp.file("stopped/metrics.csv"));
   ASSERT_EQ(a.num_rows(), b.num_rows());
   for (size_t r = 0; r < a.num_rows(); ++r) EXPECT_EQ(a.value(r, "valid_loss"), b.value(r, "valid_loss"));
+}
+
+TEST(RunLayer, ARunIsFinishedOnlyOnceItsPicturesAreDrawn) {
+  TempDir tmp;
+  std::ostringstream log;
+  const ExperimentInfo info = toy_info();
+  RunOptions options = quiet(tmp.file("run"), log);
+  options.figures = true;
+  figures_fail = true;
+  EXPECT_THROW(train(info, config_to_json(ToyConfig()), options), std::runtime_error);
+  figures_fail = false;
+  // summary.json is what marks a finished run, and it comes after the pictures.
+  EXPECT_FALSE(std::filesystem::exists(tmp.file("run/summary.json")));
+  RunOptions resume = resuming(tmp.file("run"), log);
+  resume.figures = true;
+  EXPECT_TRUE(train(info, config_to_json(ToyConfig()), resume).finished);
+  EXPECT_TRUE(std::filesystem::exists(tmp.file("run/figure.txt")));
+  EXPECT_TRUE(std::filesystem::exists(tmp.file("run/summary.json")));
 }
 
 TEST(RunLayerCheckpoint, AConfigThatContradictsTheCheckpointIsANamedError) {

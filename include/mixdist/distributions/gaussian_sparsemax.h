@@ -7,7 +7,8 @@
 // Density w.r.t. the direct-sum measure (counting measure on vertices, Lebesgue measure on the free
 // coordinates of each higher face, docs/math.md#the-direct-sum-base-measure): for y with support S (s = |S|)
 // and zero set Z,
-//   log p(y) = log s + log C + log E_{tau ~ N(m, c)}[prod_{j in Z} Phi((tau - loc_j) / scale_j)]   (docs/math.md#gaussian-sparsemax-density),
+//   log p(y) = log s + log C + log E_{tau ~ N(m, c)}[prod_{j in Z} Phi((tau - loc_j) / scale_j)]
+//   (docs/math.md#gaussian-sparsemax-density),
 // the expectation by adaptive Gauss–Kronrod quadrature (GaussianSparsemaxOptions), row by row in a CPU
 // kernel, with its gradient from the same panels. K = 1 (log p = 0) and K = 2 (a clipped Gaussian of the
 // difference z_1 - z_2) use closed forms.

@@ -65,8 +65,8 @@ struct VaeConfig {
   double concentration_max = 1e3;
   double scale_min = 1e-3;  // Gaussian-Sparsemax scale
   double scale_max = 1e3;
-  double loc_clamp = 100.0;            // Gaussian-Sparsemax location
-  double gumbel_temperature = 1.0;     // GS-ST, fixed
+  double loc_clamp = 100.0;         // Gaussian-Sparsemax location
+  double gumbel_temperature = 1.0;  // GS-ST, fixed
   // Max-entropy face prior: "authors" (no C(K,n), docs/experiments.md#the-max-entropy-face-prior) or
   // "derived".
   std::string face_prior = "authors";
