@@ -52,7 +52,9 @@ void watch_signals(sigset_t set) {
     if (listeners.load() > 0 && signals_received_while_listening.fetch_add(1) == 0) {
       first_signal.store(signal_number);
       stop_requested.store(true);
-      fmt::print(stderr, "\n{} received: stopping at the next step; send it again to quit at once\n",
+      fmt::print(stderr,
+                 "\n{} received: stopping at the next step or evaluation batch; send it again to quit at "
+                 "once\n",
                  signal_number == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM");
       std::fflush(stderr);
       continue;
