@@ -39,16 +39,7 @@ namespace {
 
 using mixdist::testing::expect_error_containing;
 using mixdist::testing::TempDir;
-
-// Restores the thread count when it goes out of scope.
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : threads_(at::get_num_threads()) {}
-  ~ThreadCountGuard() { at::set_num_threads(threads_); }
-
- private:
-  int threads_;
-};
+using mixdist::testing::ThreadCountGuard;
 
 data::ConceptPoolSpec small_spec() {
   data::ConceptPoolSpec spec;

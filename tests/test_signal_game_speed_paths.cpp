@@ -15,16 +15,7 @@ namespace {
 
 using testing::finite_difference_grad;
 using testing::max_abs_diff;
-
-// Restores the thread count when it goes out of scope.
-class ThreadCountGuard {
- public:
-  ThreadCountGuard() : threads_(at::get_num_threads()) {}
-  ~ThreadCountGuard() { at::set_num_threads(threads_); }
-
- private:
-  int threads_;
-};
+using testing::ThreadCountGuard;
 
 struct PoolInputs {
   at::Tensor e, w2, w3, g;

@@ -105,4 +105,14 @@ inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
 }
 
+// Restores the thread count when it goes out of scope.
+class ThreadCountGuard {
+ public:
+  ThreadCountGuard() : threads_(at::get_num_threads()) {}
+  ~ThreadCountGuard() { at::set_num_threads(threads_); }
+
+ private:
+  int threads_;
+};
+
 }  // namespace mixdist::testing
