@@ -1,13 +1,17 @@
 #pragma once
 
-// Configuration of the signal game (the paper's emergent-communication experiment): a sender sees one image,
-// sends one message of V symbols through a channel, and a receiver picks that image among game_size
-// candidates of distinct concepts. The four channels are what the paper compares; every setting a run needs
-// to be repeated is a field here, and the "paper" and "quick" presets fill them in.
-//
-// Epochs: the game has no natural epoch (training draws an endless stream of games), so an epoch here is
-// one validation round, steps_per_epoch optimiser steps (100 in the paper, its validation interval), and
-// `epochs` counts rounds: the paper's 50,000 steps are 500 epochs of 100 steps.
+/// @file
+/// @brief The signal game's config (GameConfig), its channels, presets and temperature schedule.
+///
+/// Configuration of the signal game (the paper's emergent-communication experiment,
+/// `docs/experiments.md#the-signaling-game`): a sender sees one image, sends one message of V symbols
+/// through a channel, and a receiver picks that image among game_size candidates of distinct concepts. The
+/// four channels are what the paper compares; every setting a run needs to be repeated is a field here, and
+/// the "paper" and "quick" presets fill them in.
+///
+/// Epochs: the game has no natural epoch (training draws an endless stream of games), so an epoch here is
+/// one validation round, steps_per_epoch optimiser steps (100 in the paper, its validation interval), and
+/// `epochs` counts rounds: the paper's 50,000 steps are 500 epochs of 100 steps.
 
 #include <cstdint>
 #include <string>
@@ -15,96 +19,151 @@
 
 namespace mixdist::experiments::signal_game {
 
+/// The four channels the paper compares (`docs/experiments.md#signaling-game-channels`).
 enum class Channel {
-  kGumbelSoftmax,      // softmax((logits + Gumbel) / tau): dense, every symbol nonzero
-  kGumbelSoftmaxST,    // one-hot of the relaxed sample's argmax, gradient of the relaxed sample
-  kKDHardConcrete,     // sparsemax(lambda * relaxed sample): stretched about the barycentre, then projected
-  kGaussianSparsemax,  // sparsemax(logits + N(0, std^2 I)): sparse, no temperature
+  /// softmax((logits + Gumbel) / tau): dense, every symbol nonzero (name "gs").
+  kGumbelSoftmax,
+  /// One-hot of the relaxed sample's argmax, gradient of the relaxed sample (name "gs-st").
+  kGumbelSoftmaxST,
+  /// sparsemax(lambda * relaxed sample): stretched about the barycentre, then projected (name
+  /// "kd-hard-concrete").
+  kKDHardConcrete,
+  /// sparsemax(logits + N(0, std^2 I)): sparse, no temperature (name "gaussian-sparsemax").
+  kGaussianSparsemax,
 };
 
-// CLI / JSON names: gs, gs-st, kd-hard-concrete, gaussian-sparsemax.
+/// The CLI / JSON name of `channel`: gs, gs-st, kd-hard-concrete, gaussian-sparsemax.
+/// @throws c10::Error for a value outside the enumeration.
 std::string channel_name(Channel channel);
-// Inverse of channel_name; a c10::Error listing the valid names otherwise.
+/// The channel called `name`, the inverse of channel_name.
+/// @throws c10::Error listing the valid names for an unknown one.
 Channel parse_channel(const std::string& name);
+/// Every channel, in the order tables list them (that of Channel).
 const std::vector<Channel>& all_channels();
-// Whether the channel's message depends on the annealed temperature (all but Gaussian-Sparsemax).
+/// Whether the channel's message depends on the annealed temperature (all but Gaussian-Sparsemax).
 bool has_temperature(Channel channel);
 
-// nlohmann's ADL hooks: the channel is written by name; reading an unknown name throws c10::Error.
+/// Writes the channel by name (nlohmann's ADL hook).
 template <typename BasicJson>
 void to_json(BasicJson& j, const Channel& channel) {
   j = channel_name(channel);
 }
+/// Reads the channel by name (nlohmann's ADL hook).
+/// @throws c10::Error listing the valid names for an unknown one.
 template <typename BasicJson>
 void from_json(const BasicJson& j, Channel& channel) {
   channel = parse_channel(j.template get<std::string>());
 }
 
+/// Every setting of a run of the signal game, as config.json holds it.
+///
+/// The defaults are the paper preset of Gaussian-Sparsemax; start from make_preset. validate() checks each
+/// field's range, listed with it.
+///
+/// @code
+/// using namespace mixdist::experiments::signal_game;
+/// GameConfig config = make_preset(Channel::kKDHardConcrete, "quick");
+/// @endcode
 struct GameConfig {
-  std::string experiment = "signal_game";  // guards against reading another experiment's run folder
+  /// Must be "signal_game": guards against reading another experiment's run folder.
+  std::string experiment = "signal_game";
+  /// The channel.
   Channel channel = Channel::kGaussianSparsemax;
+  /// The preset the config came from ("paper", "quick", or any label; compare groups runs by it).
   std::string preset = "paper";
+  /// Seeds the global generator (model, training games, channel noise), >= 0 (run::train checks).
   int64_t seed = 322;
-  int64_t epochs = 500;           // validation rounds
-  int64_t steps_per_epoch = 100;  // optimiser steps per round
-  // "none": evaluations use the temperature the checkpoint was trained at (default). "authors": the final
-  // evaluation uses temperature 1, as the reference test script did (its checkpoints did not keep the
-  // annealed value).
+  /// Validation rounds (epochs), >= 1.
+  int64_t epochs = 500;
+  /// Optimiser steps per round, >= 1.
+  int64_t steps_per_epoch = 100;
+  /// "none": evaluations use the temperature the checkpoint was trained at (default). "authors": the final
+  /// evaluation uses temperature 1, as the reference test script did (its checkpoints did not keep the
+  /// annealed value).
   std::string compat = "none";
 
-  // Data: "mnist" (concepts = ordered digit triples of MNIST; training images from MNIST-train digits, test
-  // images from MNIST-test digits) or "synthetic" (generated bar digits, for tests).
+  /// Data: "mnist" (concepts = ordered tuples of digits_per_concept MNIST digits; training images from
+  /// MNIST-train digits, test images from MNIST-test digits) or "synthetic" (generated bar digits, for
+  /// tests).
   std::string dataset = "mnist";
-  std::string data_dir;  // holds mnist/; "" = mixdist::data::default_data_dir()
-  // "pixels": the composed pictures' pixels / 255; "mlp": each digit's 512 hidden activations (before the
-  // ReLU) in a small digit classifier trained once on the training digits (mlp_features.h), concatenated
-  // over the concept's digits. Either way L2-normalised per image; it sets the networks' input size.
+  /// The folder that holds mnist/; "" = mixdist::data::default_data_dir().
+  std::string data_dir;
+  /// "pixels": the composed pictures' pixels / 255; "mlp": each digit's 512 hidden activations (before the
+  /// ReLU) in a small digit classifier trained once on the training digits (mlp_features.h), concatenated
+  /// over the concept's digits. Either way L2-normalised per image; it sets the networks' input size.
   std::string features = "pixels";
-  int64_t digits_per_concept = 3;  // 10^digits concepts
+  /// Digits per concept, in [1, 4]: 10^digits concepts.
+  int64_t digits_per_concept = 3;
+  /// Training images composed per concept, >= 1.
   int64_t train_images_per_concept = 100;
+  /// Test images composed per concept, >= 1.
   int64_t test_images_per_concept = 10;
-  int64_t synthetic_digits = 400;  // "synthetic": generated training (and as many test) digits
-  int64_t pool_seed = 20220425;    // the pool's own generator: the same pool for every run
-  int64_t game_size = 16;          // candidates per game, distinct concepts
-  int64_t valid_games = 1024;      // fixed games on training images
-  int64_t test_games = 9984;       // fixed games on test images
+  /// "synthetic": generated training (and as many test) digits, >= 10.
+  int64_t synthetic_digits = 400;
+  /// The pool's own generator: the same pool for every run.
+  int64_t pool_seed = 20220425;
+  /// Candidates per game, distinct concepts, in [2, concepts()].
+  int64_t game_size = 16;
+  /// Fixed validation games on training images, >= 1.
+  int64_t valid_games = 1024;
+  /// Fixed test games on test images, >= 1.
+  int64_t test_games = 9984;
+  /// Seed of the fixed validation games.
   int64_t valid_games_seed = 20200724;
+  /// Seed of the fixed test games.
   int64_t test_games_seed = 20200725;
 
-  // Networks.
-  int64_t embedding = 256;         // E
-  int64_t hidden = 512;            // H, the sender's 1x1-convolution channels
-  int64_t vocab = 256;             // V, message symbols
-  double sender_temperature = 10;  // the sender's logits are divided by it
+  /// E, the agents' embedding size, >= 1 (`docs/experiments.md#signaling-game-model`).
+  int64_t embedding = 256;
+  /// H, the sender's 1x1-convolution channels, >= 1.
+  int64_t hidden = 512;
+  /// V, message symbols, >= 2.
+  int64_t vocab = 256;
+  /// The sender's logits are divided by it, > 0.
+  double sender_temperature = 10;
 
-  // Optimisation: Adam, no weight decay.
+  /// Games per step, >= 1 (optimisation: Adam, no weight decay).
   int64_t batch_size = 64;
+  /// Adam's learning rate, > 0.
   double lr = 1e-3;
-  // Temperature schedule: tau = 1 at the start; after every step t (0-based) with t % temperature_interval
-  // == 0, tau = max(temperature_min, exp(-temperature_decay * t)). Unused by Gaussian-Sparsemax.
+  /// Temperature schedule: tau = 1 at the start; after every step t (0-based) with t % temperature_interval
+  /// == 0, tau = max(temperature_min, exp(-temperature_decay * t)). Unused by Gaussian-Sparsemax. The decay,
+  /// >= 0.
   double temperature_decay = 1e-5;
+  /// The temperature's lower bound, in (0, 1].
   double temperature_min = 0.5;
+  /// Steps between temperature updates, >= 1.
   int64_t temperature_interval = 1000;
-  double kd_lambda = 1.1;  // K-D Hard Concrete stretch
-  double gsp_std = 1.0;    // Gaussian-Sparsemax noise scale
+  /// K-D Hard Concrete stretch lambda, > 0.
+  double kd_lambda = 1.1;
+  /// Gaussian-Sparsemax noise scale, > 0.
+  double gsp_std = 1.0;
 
-  // Evaluation.
-  int64_t validate_every = 1;  // epochs between validations (0: only the last)
+  /// Epochs between validations, >= 0 (0: only the last).
+  int64_t validate_every = 1;
+  /// Games per evaluation batch, >= 1.
   int64_t eval_batch_size = 64;
-  int64_t eval_seed = 0;  // evaluations reseed the global generator to this (the channel stays stochastic)
+  /// Evaluations reseed the global generator to this (the channel stays stochastic) and restore it after.
+  int64_t eval_seed = 0;
+  /// Messages of the first games whose pairs the topographic similarity compares, >= 2.
   int64_t topsim_messages =
-      400;  // messages of the first games whose pairs the topographic similarity compares
+      400;
 
-  // Throws c10::Error naming the first impossible setting and its value.
+  /// Checks every setting's range (listed with each field).
+  /// @throws c10::Error naming the first impossible setting and its value.
   void validate() const;
-  std::string to_json() const;  // pretty-printed
-  // Parses a config written by to_json and validates it; unknown or missing keys and another experiment's
-  // config are errors naming the key.
+  /// The config as config.json text (pretty-printed).
+  std::string to_json() const;
+  /// Parses a config written by to_json and validates it.
+  /// @throws c10::Error naming the key for unknown or missing keys, a value of the wrong type and another
+  ///   experiment's config; and as validate().
   static GameConfig from_json(const std::string& text);
 
-  int64_t concepts() const;  // 10^digits_per_concept
+  /// The number of concepts, 10^digits_per_concept.
+  int64_t concepts() const;
 
-  // One list of (key, field) pairs for both directions of the JSON mapping, in config.json's order.
+  /// One list of (key, field) pairs for both directions of the JSON mapping, in config.json's order
+  /// (run/config_json.h).
   template <typename Visitor>
   static void visit_fields(GameConfig& c, Visitor&& v) {
     v("experiment", c.experiment);
@@ -145,18 +204,20 @@ struct GameConfig {
   }
 };
 
-// The settings of `channel` at a preset:
-//   paper: the reference scripts: 500 rounds of 100 steps (50,000 steps), seed 322 (the scripts use
-//          322..331), Adam 1e-3, batch 64, temperature decay 1e-5 every 1000 steps down to 0.5, lambda 1.1;
-//          validation on 1,024 fixed games every round, test on 9,984 fixed games;
-//   quick: the same model, data and games, 20 rounds of 100 steps (2,000 steps).
-// Any other preset is a c10::Error listing the valid ones.
+/// The settings of `channel` at a preset (`docs/experiments.md#signaling-game-presets`):
+/// - paper: the reference scripts: 500 rounds of 100 steps (50,000 steps), seed 322 (the scripts use
+///   322..331), Adam 1e-3, batch 64, temperature decay 1e-5 every 1000 steps down to 0.5, lambda 1.1;
+///   validation on 1,024 fixed games every round, test on 9,984 fixed games;
+/// - quick: the same model, data and games, 20 rounds of 100 steps (2,000 steps).
+///
+/// @throws c10::Error listing the valid presets for any other preset.
 GameConfig make_preset(Channel channel, const std::string& preset);
 
-// The temperature of the training step that follows `completed_steps` steps (a pure function of the step
-// count, so a resumed run needs no saved temperature): 1 before the first update, then max(temperature_min,
-// exp(-temperature_decay * t)) for the last t < completed_steps with t % temperature_interval == 0.
-// Gaussian-Sparsemax has no temperature: 1 always (its channel ignores it).
+/// The temperature of the training step that follows `completed_steps` steps (a pure function of the step
+/// count, so a resumed run needs no saved temperature): 1 before the first update, then max(temperature_min,
+/// exp(-temperature_decay * t)) for the last t < completed_steps with t % temperature_interval == 0.
+/// Gaussian-Sparsemax has no temperature: 1 always (its channel ignores it).
+/// @throws c10::Error if completed_steps < 0.
 double temperature_at(const GameConfig& config, int64_t completed_steps);
 
 }  // namespace mixdist::experiments::signal_game
