@@ -1,13 +1,14 @@
 #pragma once
 
 /// @file
-/// @brief Saving and loading a run's checkpoints (ckpt.last, ckpt.best): model, optimisers, generator, progress.
+/// @brief Saving and loading a run's checkpoints (ckpt.last, ckpt.best): model, optimisers, generator,
+/// progress.
 ///
 /// Checkpoints of a run: the model, every named optimiser, the global generator's state, the progress, the
 /// best validation value so far and the metrics rows, so that a resumed run continues bit for bit where an
-/// uninterrupted one would be. Written atomically (a crash leaves the previous checkpoint intact); tagged with
-/// the experiment and its variant (e.g. "latent": "gaussian"), so that loading one into the wrong model fails
-/// with a clear message instead of a shape error deep in LibTorch; and the content carries its CRC-32
+/// uninterrupted one would be. Written atomically (a crash leaves the previous checkpoint intact); tagged
+/// with the experiment and its variant (e.g. "latent": "gaussian"), so that loading one into the wrong model
+/// fails with a clear message instead of a shape error deep in LibTorch; and the content carries its CRC-32
 /// (format_version 2), so that a damaged file is refused by name instead of loading garbage weights
 /// (format_version 1 files, without it, still load). The content also records the config the run was trained
 /// with: loading it under a config that differs in any setting but the planned epochs and the data folder is

@@ -36,10 +36,10 @@ struct RunSummary {
 
   /// The split's values of the experiment's comparison columns (ExperimentInfo::comparison), in that order.
   std::vector<double> values;
-  /// The run's config.json settings but the seed, the data folder, "experiment", "preset", the variant and the
-  /// distinguishing settings (which the variant's name holds), as key -> value (a string setting's text,
-  /// otherwise its JSON text); empty if the folder has no config.json. Runs that differ in any of them are not
-  /// averaged together.
+  /// The run's config.json settings but the seed, the data folder, "experiment", "preset", the variant and
+  /// the distinguishing settings (which the variant's name holds), as key -> value (a string setting's text,
+  /// otherwise its JSON text); empty if the folder has no config.json. Runs that differ in any of them are
+  /// not averaged together.
   std::map<std::string, std::string> settings;
 };
 

@@ -5,10 +5,10 @@
 ///
 /// What an experiment gives the shared run layer (run::train, run::evaluate_run, run::compare_runs), the
 /// split of PyTorch Lightning's module and trainer, or EGG's game and core.Trainer: the experiment owns its
-/// config, data, model, optimisers, training step, evaluation and pictures; the layer owns the run folder, the
-/// schedule of epochs, validation and checkpoints, resume, stop requests, progress, metrics.csv and
-/// summary.json, and the order of writes that makes a crash lose nothing. An experiment never writes a file of
-/// the run folder itself, except its pictures (through report/) and its evaluation logs, atomically.
+/// config, data, model, optimisers, training step, evaluation and pictures; the layer owns the run folder,
+/// the schedule of epochs, validation and checkpoints, resume, stop requests, progress, metrics.csv and
+/// summary.json, and the order of writes that makes a crash lose nothing. An experiment never writes a file
+/// of the run folder itself, except its pictures (through report/) and its evaluation logs, atomically.
 ///
 /// Randomness: every experiment draws from the global CPU generator, which the layer seeds from the config's
 /// "seed" before create() and saves in every checkpoint, so a resumed run continues the stream of an
@@ -243,8 +243,8 @@ struct ExperimentInfo {
   std::vector<Setting> distinguishing_settings;
 
   /// Builds the experiment from config.json text: validates it (c10::Error naming the setting), loads the
-  /// data (an error naming the command that fetches missing data) and builds the model and optimisers from the
-  /// global generator, which the caller has seeded.
+  /// data (an error naming the command that fetches missing data) and builds the model and optimisers from
+  /// the global generator, which the caller has seeded.
   std::function<std::unique_ptr<Experiment>(const std::string& config_json)> create;
 };
 

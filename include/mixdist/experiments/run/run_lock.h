@@ -6,8 +6,8 @@
 /// One process at a time in a run folder. Two `mixdist train` commands started on the same --out would
 /// otherwise both write config.json, checkpoints and metrics, and the folder could end with one run's config
 /// and the other's results. The lock is flock(2) on `<run folder>/.lock`, which the kernel releases when the
-/// holder exits however it exits (a crash or kill -9 leaves no stale lock); the file holds the holder's PID so
-/// that the refusal can name it.
+/// holder exits however it exits (a crash or kill -9 leaves no stale lock); the file holds the holder's PID
+/// so that the refusal can name it.
 
 #include <string>
 

@@ -41,8 +41,8 @@ struct RunOptions {
   /// the name messages use for it (e.g. {"final_is_samples", "--is-samples"}). "epochs" sets the planned
   /// number of epochs (at least the completed ones; written back to config.json); every other listed setting
   /// must equal the run's, otherwise train throws one error naming each conflicting setting with both values.
-  /// A listed key that config.json lacks is an error too. Unlisted settings come from config.json. Ignored for
-  /// a new run.
+  /// A listed key that config.json lacks is an error too. Unlisted settings come from config.json. Ignored
+  /// for a new run.
   std::map<std::string, std::string> explicit_settings;
   /// Progress bar on a terminal, one line per epoch otherwise; nullopt: decide by isatty(stderr).
   c10::optional<bool> interactive = c10::nullopt;
@@ -165,8 +165,8 @@ int64_t epochs_for_steps(int64_t steps, int64_t steps_per_epoch,
 /// @param steps N.
 /// @param options the run's options; its explicit_settings gains "epochs".
 /// @return the config (JSON text) with "epochs" set.
-/// @throws c10::Error for text that is not a JSON object, a missing integer `steps_per_epoch_key` or "epochs",
-///   and as epochs_for_steps.
+/// @throws c10::Error for text that is not a JSON object, a missing integer `steps_per_epoch_key` (or
+///   "epochs" when listed as explicit), and as epochs_for_steps.
 std::string plan_steps(const std::string& config_json, const std::string& steps_per_epoch_key, int64_t steps,
                        RunOptions& options);
 

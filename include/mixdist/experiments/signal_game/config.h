@@ -146,8 +146,7 @@ struct GameConfig {
   /// Evaluations reseed the global generator to this (the channel stays stochastic) and restore it after.
   int64_t eval_seed = 0;
   /// Messages of the first games whose pairs the topographic similarity compares, >= 2.
-  int64_t topsim_messages =
-      400;
+  int64_t topsim_messages = 400;
 
   /// Checks every setting's range (listed with each field).
   /// @throws c10::Error naming the first impossible setting and its value.

@@ -125,8 +125,7 @@ struct VaeConfig {
   std::string face_prior = "authors";
   /// Tolerance of the quadrature of the CDF integral in the Gaussian-Sparsemax log-density, in (0, 1e-2]
   /// (the authors: a 1000-point grid).
-  double gsp_quadrature_tolerance =
-      1e-6;
+  double gsp_quadrature_tolerance = 1e-6;
   /// Monte Carlo KL samples of Gaussian-Sparsemax (independent of the reconstruction sample), >= 1.
   int64_t gsp_kl_samples = 1;
 
