@@ -133,8 +133,8 @@ class Experiment {
   /// The per-epoch validation of the model at `at` (progress after the epoch), called after end_epoch
   /// when the epoch is validated; its metrics become the row's "valid_" columns.
   ///
-  /// Must leave the global generator and the model's train/eval mode as it found them. A stop request may
-  /// end it with train::Stopped: the epoch is then dropped.
+  /// Must leave the global generator as it found it. A stop request may end it with train::Stopped: the epoch
+  /// is then dropped.
   virtual Evaluation validate(const Progress& at) = 0;
   /// The final evaluation of `split` ("valid" or "test") of the model at `at`, called by run::train once all
   /// epochs are done (valid, then test, of the checkpoint ExperimentInfo::final_checkpoint names) and by
