@@ -7,7 +7,11 @@
 
 #include <cmath>
 
+#include "test_util.h"
+
 namespace {
+
+using mixdist::testing::mixed_dirichlet;
 
 double normal_cdf(double x) {
   return 0.5 * std::erfc(-x / std::sqrt(2.0));
@@ -57,13 +61,16 @@ TEST(CodeLength, HardConcreteExpectedDimensionAndBits) {
   const double interior = ((s > 0) & (s < 1)).to(torch::kDouble).mean().item<double>();
   EXPECT_NEAR(h.expected_face_dim().item<double>(), interior, 4e-3);
   auto g1 = at::detail::createCPUGenerator(12), g2 = at::detail::createCPUGenerator(12);
-  EXPECT_NEAR(h.entropy_bits_mc(16, 1000, g1).item<double>(),
-              (h.entropy_mc(1000, g2) / std::log(2.0) + 16 * h.expected_face_dim()).item<double>(), 1e-12);
+  const auto bits = h.entropy_bits_mc(16, 1000, g1);
+  const auto nats = h.entropy_mc(1000, g2);
+  EXPECT_NEAR(bits.value.item<double>(),
+              (nats.value / std::log(2.0) + 16 * h.expected_face_dim()).item<double>(), 1e-12);
+  EXPECT_NEAR(bits.standard_error.item<double>(), nats.standard_error.item<double>() / std::log(2.0), 1e-15);
 }
 
 TEST(CodeLength, MixedDirichletBitsGrowWithPrecisionByTheExpectedDimension) {
   torch::manual_seed(13);
-  mixdist::MixedDirichlet q(torch::randn({3, 5}, torch::kDouble), torch::rand({3, 5}, torch::kDouble) + 0.5);
+  auto q = mixed_dirichlet(torch::randn({3, 5}, torch::kDouble), torch::rand({3, 5}, torch::kDouble) + 0.5);
   auto slope = q.entropy_bits(9) - q.entropy_bits(8);
   EXPECT_LT((slope - q.expected_face_dim()).abs().max().item<double>(), 1e-10);
   // E[dim F] = E|F| - 1 from the exact face marginals.

@@ -176,7 +176,8 @@ TEST(Distributions, ValidationErrorsNameTheArgument) {
       "scale must be positive");
   expect_error([] { mixdist::Dirichlet(torch::tensor({1.0, 0.0})); }, "concentration must be positive");
   expect_error([] { mixdist::Dirichlet(torch::ones({3})).log_prob(torch::ones({2})); }, "event shape");
-  expect_error([] { mixdist::Categorical(torch::zeros({3})).log_prob(torch::tensor({3})); }, "class index");
+  expect_error([] { mixdist::Categorical(torch::zeros({3})).log_prob(torch::tensor({3})); },
+               "value must be a whole number in [0, 2], got 3 at index [0]");
   expect_error([] { mixdist::Bernoulli(torch::zeros({2})).log_prob(torch::tensor({0.5, 1.0})); }, "0 or 1");
   expect_error([] { mixdist::Categorical(torch::zeros({3})).rsample(); }, "no reparameterised sampler");
   // Validation can be switched off globally and per instance.

@@ -4,7 +4,7 @@
 //    Dirichlet and MaskedDirichlet (implicit Gamma reparameterisation) and the Gaussian-Sparsemax, and the
 //    Mixed-Dirichlet score-function surrogate (scores) and pathwise sample (concentrations) against exact
 //    gradients by face enumeration with closed-form Dirichlet moments;
-//  * monte_carlo_kl from a Gaussian-Sparsemax to a Mixed Dirichlet and to the max-ent VAE prior against the
+//  * kl_divergence_mc from a Gaussian-Sparsemax to a Mixed Dirichlet and to the max-ent VAE prior against the
 //    exact K = 2 divergence (vertex masses plus a 1-D integral along the edge).
 // Monte Carlo runs use fixed seeds and per-sample estimates, so each comparison is made within a stated
 // number of standard errors estimated from the same samples; each test also checks that the compared
@@ -24,6 +24,8 @@
 #include "test_util.h"
 
 namespace {
+
+using mixdist::testing::mixed_dirichlet;
 
 at::Generator seeded(uint64_t seed) {
   return at::detail::createCPUGenerator(seed);
@@ -143,7 +145,7 @@ TEST(PathwiseGradients, MixedDirichletScoreFunctionAndPathwiseMatchEnumeration) 
   // f(Y') as baseline.
   const int64_t n = 40000;
   auto w_n = w0.expand({n, 3}).clone().requires_grad_();
-  mixdist::MixedDirichlet q(w_n, alpha0.expand({n, 3}));
+  auto q = mixed_dirichlet(w_n, alpha0.expand({n, 3}));
   const auto s = q.sample_with_face({}, seeded(7)), s_baseline = q.sample_with_face({}, seeded(8));
   const auto surrogate =
       mixdist::score_function_surrogate(q.face_law().log_prob(s.face), f(s.value), f(s_baseline.value));
@@ -152,7 +154,7 @@ TEST(PathwiseGradients, MixedDirichletScoreFunctionAndPathwiseMatchEnumeration) 
 
   // Concentrations: pathwise within the sampled face (the face itself does not depend on alpha).
   auto a_n = alpha0.expand({n, 3}).clone().requires_grad_();
-  const auto r = mixdist::MixedDirichlet(w0.expand({n, 3}), a_n).rsample_with_face({}, seeded(9));
+  const auto r = mixed_dirichlet(w0.expand({n, 3}), a_n).rsample_with_face({}, seeded(9));
   const auto pathwise = torch::autograd::grad({f(r.value).sum()}, {a_n})[0];
   expect_agree(exact[1], mean_se(pathwise), 4.5, "MixedDirichlet concentrations (pathwise)");
 }
@@ -203,8 +205,8 @@ TEST(MonteCarloKL, GaussianSparsemaxToMixedDirichletAndPriorMatchTheExactK2Diver
   const double ref_md = kl_k2_reference(m_d, s_d, w1 - w2 - log_z, w2 - w1 - log_z, [&](long double y) {
     return (w1 + w2 - log_z) + (a1 - 1) * std::log(y) + (a2 - 1) * std::log1p(-y) - log_beta;
   });
-  mixdist::MixedDirichlet q(dvec({w1, w2}), dvec({a1, a2}));
-  const auto kl_md = mixdist::monte_carlo_kl(p, q, n, seeded(10));
+  auto q = mixed_dirichlet(dvec({w1, w2}), dvec({a1, a2}));
+  const auto kl_md = mixdist::kl_divergence_mc(p, q, n, seeded(10));
   std::cout << "[ estimator ] KL(GSP || MixedDirichlet), K = 2: exact " << ref_md << ", Monte Carlo "
             << kl_md.value.item<double>() << " +- " << kl_md.standard_error.item<double>() << "\n";
   EXPECT_NEAR(kl_md.value.item<double>(), ref_md, 4 * kl_md.standard_error.item<double>()) << ref_md;
@@ -222,7 +224,7 @@ TEST(MonteCarloKL, GaussianSparsemaxToMixedDirichletAndPriorMatchTheExactK2Diver
       return std::log(static_cast<long double>(c.edge));
     });
     mixdist::MixedMaxEntDirichletPrior prior(2, 0.0, c.variant);
-    const auto kl = mixdist::monte_carlo_kl(p, prior, n, seeded(11));
+    const auto kl = mixdist::kl_divergence_mc(p, prior, n, seeded(11));
     std::cout << "[ estimator ] KL(GSP || max-ent prior), K = 2: exact " << ref << ", Monte Carlo "
               << kl.value.item<double>() << " +- " << kl.standard_error.item<double>() << "\n";
     EXPECT_NEAR(kl.value.item<double>(), ref, 4 * kl.standard_error.item<double>()) << ref;
@@ -241,17 +243,17 @@ TEST(MonteCarloKL, GaussianSparsemaxToMixedDirichletAndPriorMatchTheExactK2Diver
 TEST(MonteCarloKL, GaussianSparsemaxToMixedLawsIsNonNegativeForK3AndZeroToItself) {
   mixdist::GaussianSparsemax p(dvec({0.6, 0.2, 0.2}), dvec({0.6, 0.3, 0.9}));
   const int64_t n = 20000;
-  mixdist::MixedDirichlet q(dvec({0.2, -0.1, 0.3}), dvec({1.2, 0.6, 2.0}));
+  auto q = mixed_dirichlet(dvec({0.2, -0.1, 0.3}), dvec({1.2, 0.6, 2.0}));
   const mixdist::MixedMaxEntDirichletPrior derived(3),
       authors(3, 0.0, mixdist::MaxEntropyFacesVariant::kAuthors);
   for (const mixdist::Distribution* target :
        std::vector<const mixdist::Distribution*>{&q, &derived, &authors}) {
-    const auto kl = mixdist::monte_carlo_kl(p, *target, n, seeded(12));
+    const auto kl = mixdist::kl_divergence_mc(p, *target, n, seeded(12));
     EXPECT_TRUE(std::isfinite(kl.value.item<double>())) << target->name();
     EXPECT_GT(kl.value.item<double>(), -4 * kl.standard_error.item<double>()) << target->name();
     EXPECT_GT(kl.standard_error.item<double>(), 0.0);
   }
-  EXPECT_EQ(mixdist::monte_carlo_kl(p, p, 1000, seeded(13)).value.item<double>(), 0.0);
+  EXPECT_EQ(mixdist::kl_divergence_mc(p, p, 1000, seeded(13)).value.item<double>(), 0.0);
 }
 
 }  // namespace

@@ -190,8 +190,10 @@ TEST(GibbsFaces, GradientOfLogNormalizerIsTheMeanStatistic) {
 
 TEST(GibbsFaces, ErrorsNameTheProblem) {
   mixdist::GibbsFaces g(torch::zeros({3}));
-  expect_error([&] { g.log_prob(torch::zeros({3})); }, "non-empty face");
-  expect_error([&] { g.log_prob(torch::tensor({0.5f, 1.f, 0.f})); }, "0/1 face mask");
+  expect_error(
+      [&] { g.log_prob(torch::zeros({3})); },
+      "GibbsFaces: value must be a face mask (entries 0 or 1, at least one 1 per row), got [0, 0, 0]");
+  expect_error([&] { g.log_prob(torch::tensor({0.5f, 1.f, 0.f})); }, "got [0.5, 1, 0]");
   expect_error([&] { g.log_prob(torch::ones({4})); }, "event shape");
   expect_error([] { mixdist::GibbsFaces(torch::tensor({std::nan(""), 1.0})); }, "scores must be finite");
 }
@@ -412,12 +414,13 @@ TEST(MaskedDirichlet, LogProbGradientsAreFiniteAndMatchFiniteDifferences) {
 
 TEST(MaskedDirichlet, ErrorsNameTheProblem) {
   auto a = torch::ones({3}, torch::kDouble);
-  expect_error([&] { mixdist::MaskedDirichlet(torch::zeros({3}, torch::kBool), a); }, "non-empty face");
+  expect_error([&] { mixdist::MaskedDirichlet(torch::zeros({3}, torch::kBool), a); },
+               "face must be a face mask (entries 0 or 1, at least one 1 per row), got [0, 0, 0]");
   expect_error([&] { mixdist::MaskedDirichlet(torch::ones({3}, torch::kBool), -a); }, "positive");
   expect_error([&] { mixdist::MaskedDirichlet(torch::ones({4}, torch::kBool), a); }, "vertices");
   mixdist::MaskedDirichlet d(torch::tensor({true, true, false}), a);
   expect_error([&] { d.log_prob(torch::tensor({0.2, 0.4, 0.4}, torch::kDouble)); }, "0 outside");
-  expect_error([&] { d.log_prob(torch::tensor({0.2, 0.4, 0.0}, torch::kDouble)); }, "sum of a row");
+  expect_error([&] { d.log_prob(torch::tensor({0.2, 0.4, 0.0}, torch::kDouble)); }, "got [0.2, 0.4, 0]");
 }
 
 }  // namespace

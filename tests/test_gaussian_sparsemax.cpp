@@ -20,6 +20,7 @@
 
 namespace {
 
+using mixdist::testing::expect_error_containing;
 using mixdist::testing::max_abs_diff;
 
 at::Generator seeded(uint64_t seed) {
@@ -294,16 +295,19 @@ TEST(GaussianSparsemax, OneAndTwoDimensionalClosedForms) {
   EXPECT_LT(max_abs_diff(lc, dvec(expected)), 1e-13);
   EXPECT_LT(max_abs_diff(lg, dvec(expected)), 1e-10);
   auto fp = closed.face_probability(torch::tensor({{true, false}, {false, true}, {true, true}}));
-  EXPECT_NEAR(fp.value[2].item<double>(), Phi((1 - md) / sd) - Phi((-1 - md) / sd), 1e-14);
-  EXPECT_NEAR(fp.value.sum().item<double>(), 1.0, 1e-14);
-  EXPECT_EQ(fp.standard_error.abs().max().item<double>(), 0.0);
+  EXPECT_NEAR(fp[2].item<double>(), Phi((1 - md) / sd) - Phi((-1 - md) / sd), 1e-14);
+  EXPECT_NEAR(fp.sum().item<double>(), 1.0, 1e-14);
+  // The Monte Carlo form is exact here too (no sampling for K = 2): standard error 0.
+  auto fp_mc = closed.face_probability_mc(torch::tensor({{true, false}, {false, true}, {true, true}}), 10);
+  EXPECT_TRUE(torch::equal(fp_mc.value, fp));
+  EXPECT_EQ(fp_mc.standard_error.abs().max().item<double>(), 0.0);
 }
 
 TEST(GaussianSparsemax, FaceProbabilitiesMatchFrequenciesAndSumToOne) {
   mixdist::GaussianSparsemax d(dvec({0.6, 0.2, 0.2}), dvec({0.6, 0.3, 0.9}));
   auto faces = mixdist::enumerate_faces(3);  // ids 1..7
   const int64_t n = 200000;
-  auto est = d.face_probability(faces, n, seeded(2));
+  auto est = d.face_probability_mc(faces, n, seeded(2));
   EXPECT_NEAR(est.value.sum().item<double>(), 1.0, 0.01);  // vertices exact, the rest MC
   // Frequencies from an independent sample: every face within 5 standard errors (binomial, <= 1.1e-3).
   auto y = d.sample({n}, seeded(3));
@@ -317,6 +321,9 @@ TEST(GaussianSparsemax, FaceProbabilitiesMatchFrequenciesAndSumToOne) {
   EXPECT_NEAR(est.value[6].item<double>(), 0.26264, 5 * est.standard_error[6].item<double>());
   EXPECT_GT(est.standard_error[6].item<double>(), 0.0);
   EXPECT_EQ(est.standard_error[0].item<double>(), 0.0);  // vertex {1}: exact
+  // The exact method answers for vertices and refuses higher faces, naming the Monte Carlo one.
+  EXPECT_EQ(d.face_probability(faces[0]).item<double>(), est.value[0].item<double>());
+  expect_error_containing([&] { d.face_probability(faces); }, "use face_probability_mc");
 }
 
 TEST(GaussianSparsemax, DensityIntegratesToTheEdgeProbability) {
@@ -346,7 +353,7 @@ TEST(GaussianSparsemax, EntropyAndKLByMonteCarloAgainstClosedForms) {
   mixdist::GaussianSparsemax p(dvec({0.4, -0.3}), dvec({0.7, 1.1}));
   mixdist::GaussianSparsemax q(dvec({-0.2, 0.1}), dvec({0.5, 0.4}));
   const int64_t n = 200000;
-  auto h = p.monte_carlo_entropy(n, seeded(5));
+  auto h = p.entropy_mc(n, seeded(5));
   EXPECT_NEAR(h.value.item<double>(), p.entropy().item<double>(), 5 * h.standard_error.item<double>());
   EXPECT_LT(h.standard_error.item<double>(), 5e-3);
   auto chart = [](const mixdist::GaussianSparsemax& g) {
@@ -354,21 +361,21 @@ TEST(GaussianSparsemax, EntropyAndKLByMonteCarloAgainstClosedForms) {
     return mixdist::ClippedGaussian((l[0] - l[1] + 1) / 2, (s[0].square() + s[1].square()).sqrt() / 2);
   };
   const double kl_exact = mixdist::kl_divergence(chart(p), chart(q)).item<double>();
-  auto kl = mixdist::monte_carlo_kl(p, q, n, seeded(6));
+  auto kl = mixdist::kl_divergence_mc(p, q, n, seeded(6));
   EXPECT_NEAR(kl.value.item<double>(), kl_exact, 5 * kl.standard_error.item<double>());
-  EXPECT_EQ(mixdist::monte_carlo_kl(p, p, 100, seeded(7)).value.item<double>(), 0.0);
+  EXPECT_EQ(mixdist::kl_divergence_mc(p, p, 100, seeded(7)).value.item<double>(), 0.0);
   // K = 3 against any Distribution: a Dirichlet charges only the interior, so a p that almost surely lands
   // inside (loc near the barycentre, small scale) has a finite KL, and one that charges the boundary has not.
   mixdist::Dirichlet dir(dvec({2.0, 2.0, 2.0}));
   mixdist::GaussianSparsemax inside(dvec({0.3, 0.3, 0.4}), dvec({0.02, 0.02, 0.02}));
-  auto kl_in = mixdist::monte_carlo_kl(inside, dir, 2000, seeded(8));
+  auto kl_in = mixdist::kl_divergence_mc(inside, dir, 2000, seeded(8));
   EXPECT_TRUE(std::isfinite(kl_in.value.item<double>()));
   EXPECT_GT(kl_in.value.item<double>(), 0.0);
   mixdist::GaussianSparsemax spread(dvec({0.6, 0.2, 0.2}), dvec({0.6, 0.3, 0.9}));
-  EXPECT_FALSE(std::isfinite(mixdist::monte_carlo_kl(spread, dir, 200, seeded(9)).value.item<double>()));
+  EXPECT_FALSE(std::isfinite(mixdist::kl_divergence_mc(spread, dir, 200, seeded(9)).value.item<double>()));
   // K = 3 MC entropy is reproducible and finite; entropy() names the MC alternative.
-  auto h3 = spread.monte_carlo_entropy(1000, seeded(10));
-  EXPECT_EQ(h3.value.item<double>(), spread.monte_carlo_entropy(1000, seeded(10)).value.item<double>());
+  auto h3 = spread.entropy_mc(1000, seeded(10));
+  EXPECT_EQ(h3.value.item<double>(), spread.entropy_mc(1000, seeded(10)).value.item<double>());
   EXPECT_THROW(spread.entropy(), c10::Error);
 }
 
@@ -539,20 +546,31 @@ TEST(GaussianSparsemax, BadShapesAndOutOfSupportValuesGiveNamedErrors) {
       "quadrature_tolerance must be in (0, 1e-2], got 0.5");
   mixdist::GaussianSparsemax d(torch::zeros({3}), torch::ones({3}));
   expect_error([&] { d.log_prob(torch::tensor({0.5f, 0.5f})); }, "event shape");
-  expect_error([&] { d.log_prob(torch::tensor({1.2f, -0.2f, 0.0f})); }, "entries >= 0");
-  expect_error([&] { d.log_prob(torch::tensor({0.5f, 0.2f, 0.0f})); }, "sum of a row");
+  expect_error(
+      [&] {
+        d.log_prob(torch::tensor({1.2f, -0.2f, 0.0f}));
+      },
+      "entries >= 0 summing to 1), got [1.2, -0.2, 0]");
+  expect_error([&] { d.log_prob(torch::tensor({0.5f, 0.2f, 0.0f})); }, "got [0.5, 0.2, 0]");
   expect_error(
       [&] {
         d.log_prob(torch::tensor({0.5f, 0.5f, 0.0f}), torch::tensor({true, false, false}));
       },
-      "zero outside the given face");
+      "value must be 0 outside the given face, got 0.5 at index [1]");
   expect_error(
       [&] {
-        d.log_prob(torch::tensor({0.0f, 0.0f, 0.0f}), torch::tensor({false, false, false}));
+        d.log_prob(torch::tensor({1.0f, 0.0f, 0.0f}), torch::tensor({false, false, false}));
       },
-      "non-empty");
+      "at least one 1 per row), got [0, 0, 0]");
   expect_error([&] { d.face_probability(torch::tensor({true, false})); }, "face must be a mask");
-  expect_error([&] { d.entropy(); }, "monte_carlo_entropy");
+  expect_error([&] { d.entropy(); }, "use entropy_mc(num_samples, generator)");
+  expect_error([&] { d.entropy_bits(16); }, "entropy_bits_mc");
+  // Parameters: the offending value and its index.
+  expect_error(
+      [&] {
+        mixdist::GaussianSparsemax(torch::zeros({2, 3}), torch::tensor({{1.f, 1.f, 1.f}, {1.f, 0.f, 1.f}}));
+      },
+      "GaussianSparsemax: scale must be positive and finite, got 0 at index [1, 1]");
   // A carried face may hold zeros inside it (an underflowed coordinate): fine, and equal to the limit.
   auto inside = d.log_prob(torch::tensor({0.5, 0.5, 0.0}, torch::kDouble), torch::tensor({true, true, true}));
   auto limit = d.log_prob(torch::tensor({0.5, 0.5 - 1e-9, 1e-9}, torch::kDouble));

@@ -15,6 +15,7 @@
 namespace {
 
 using mixdist::testing::max_abs_diff;
+using mixdist::testing::mixed_dirichlet;
 using torch::indexing::Slice;
 
 at::Generator seeded(uint64_t seed) {
@@ -93,7 +94,7 @@ torch::Tensor rows(const std::vector<double>& a, const std::vector<double>& b) {
 
 TEST(MixedDirichlet, LogProbIsGibbsTimesDirichletOnTheFace) {
   auto w = torch::tensor(kW, torch::kDouble), a = torch::tensor(kA, torch::kDouble);
-  mixdist::MixedDirichlet d(w, a);
+  auto d = mixed_dirichlet(w, a);
   auto lg = brute_gibbs_log_probs(w);
   // An interior-of-edge point, a triangle point, the full face and a vertex.
   struct Case {
@@ -124,7 +125,8 @@ TEST(MixedDirichlet, EntropyAndKLMatchBruteForceSums) {
   auto a = rows(kA, {0.3, 1.0, 4.0, 2.5});
   auto v = torch::tensor({{0.0, 0.0, 0.0, 0.0}, {-1.0, 2.0, 0.5, -0.3}}, torch::kDouble);
   auto b = torch::tensor({{1.0, 1.0, 1.0, 1.0}, {2.0, 0.7, 1.1, 0.9}}, torch::kDouble);
-  mixdist::MixedDirichlet p(w, a), q(v, b);
+  auto p = mixed_dirichlet(w, a);
+  auto q = mixed_dirichlet(v, b);
   auto h = p.entropy();
   auto kl = mixdist::kl_divergence(p, q);
   for (int64_t r = 0; r < 2; ++r) {
@@ -146,8 +148,8 @@ TEST(MixedDirichlet, EntropyAndKLMatchBruteForceSums) {
 TEST(MixedDirichlet, EntropyAndKLByMonteCarlo) {
   auto w = rows(kW, {0.2, 0.2, 0.2, 0.2});
   auto a = torch::tensor({{1.5, 2.0, 3.0, 1.2}, {0.8, 1.0, 2.0, 1.5}}, torch::kDouble);
-  mixdist::MixedDirichlet p(w, a),
-      q(torch::zeros({2, 4}, torch::kDouble), torch::ones({2, 4}, torch::kDouble));
+  auto p = mixed_dirichlet(w, a);
+  auto q = mixed_dirichlet(torch::zeros({2, 4}, torch::kDouble), torch::ones({2, 4}, torch::kDouble));
   const int64_t n = 100000;
   auto s = p.sample_with_face({n}, seeded(1));
   EXPECT_TRUE(torch::equal(s.face, s.value > 0));
@@ -160,24 +162,39 @@ TEST(MixedDirichlet, EntropyAndKLByMonteCarlo) {
 TEST(MixedDirichlet, MonteCarloWithinFaceExpectationIsUnbiased) {
   auto w = rows(kW, {1.0, -0.5, 0.0, 0.3});
   auto a = rows(kA, {0.2, 3.0, 1.0, 0.6});
-  mixdist::MixedDirichlet p(w, a), q(w.flip(-1), a.flip(-1));
-  auto mc =
-      mixdist::FaceExpectationOptions().max_enumeration_vertices(0).num_samples(20000).generator(seeded(2));
-  // Within-face entropies range over ~3 nats: sd of a 20000-face mean < 2e-2 / 1; tolerance 2.5e-2.
-  EXPECT_LT(max_abs_diff(p.entropy(mc), p.entropy()), 2.5e-2);
-  EXPECT_LT(max_abs_diff(mixdist::kl_divergence(p, q, mc), mixdist::kl_divergence(p, q)), 2.5e-2);
+  auto p = mixed_dirichlet(w, a);
+  auto q = mixed_dirichlet(w.flip(-1), a.flip(-1));
+  // Within-face entropies range over ~3 nats: sd of a 20000-face mean < 2e-2 / 1; tolerance 2.5e-2. The
+  // reported standard error must be of that size and cover the exact value within 5 of them.
+  const auto h = p.entropy_mc(20000, seeded(2));
+  EXPECT_LT(max_abs_diff(h.value, p.entropy()), 2.5e-2);
+  EXPECT_TRUE((h.standard_error > 1e-4).all().item<bool>() && (h.standard_error < 2e-2).all().item<bool>())
+      << h.standard_error;
+  EXPECT_TRUE(((h.value - p.entropy()).abs() < 5 * h.standard_error).all().item<bool>());
+  const auto kl = mixdist::kl_divergence_mc(p, q, 20000, seeded(2));
+  EXPECT_LT(max_abs_diff(kl.value, mixdist::kl_divergence(p, q)), 2.5e-2);
+  EXPECT_TRUE(((kl.value - mixdist::kl_divergence(p, q)).abs() < 5 * kl.standard_error).all().item<bool>());
+  mixdist::MixedMaxEntDirichletPrior prior(4, 0.0, mixdist::MaxEntropyFacesVariant::kAuthors);
+  const auto kl_prior = mixdist::kl_divergence_mc(p, prior, 20000, seeded(4));
+  EXPECT_LT(max_abs_diff(kl_prior.value, mixdist::kl_divergence(p, prior)), 2.5e-2);
+  // The code length: entropy_bits_mc is the Monte Carlo entropy in bits plus the exact N E[dim F].
+  const auto bits = p.entropy_bits_mc(16, 20000, seeded(2));
+  EXPECT_LT(max_abs_diff(bits.value, h.value / std::log(2.0) + 16 * p.expected_face_dim()), 1e-12);
+  EXPECT_LT(max_abs_diff(bits.standard_error, h.standard_error / std::log(2.0)), 1e-15);
   // A larger K (4095 faces, enumerated in chunks) against the Monte Carlo path.
   auto w12 = torch::randn({2, 12}, seeded(30)).to(torch::kDouble);
   auto a12 = (torch::rand({2, 12}, seeded(31)) * 2 + 0.5).to(torch::kDouble);
-  mixdist::MixedDirichlet p12(w12, a12), q12(w12.flip(-1), a12.flip(-1));
-  EXPECT_LT(max_abs_diff(p12.entropy(mc), p12.entropy()), 4e-2);
-  EXPECT_LT(max_abs_diff(mixdist::kl_divergence(p12, q12, mc), mixdist::kl_divergence(p12, q12)), 4e-2);
+  auto p12 = mixed_dirichlet(w12, a12);
+  auto q12 = mixed_dirichlet(w12.flip(-1), a12.flip(-1));
+  EXPECT_LT(max_abs_diff(p12.entropy_mc(20000, seeded(2)).value, p12.entropy()), 4e-2);
+  EXPECT_LT(max_abs_diff(mixdist::kl_divergence_mc(p12, q12, 20000, seeded(2)).value,
+                         mixdist::kl_divergence(p12, q12)),
+            4e-2);
   // A batch of 1100 needs two chunks of faces (about 4M batch x face entries per chunk): same rows.
-  mixdist::MixedDirichlet big(w12.repeat({550, 1}), a12.repeat({550, 1}));
+  auto big = mixed_dirichlet(w12.repeat({550, 1}), a12.repeat({550, 1}));
   EXPECT_LT(max_abs_diff(big.entropy(), p12.entropy().repeat({550})), 1e-12);
   // Reproducible with the same generator seed.
-  auto mc2 = mixdist::FaceExpectationOptions().max_enumeration_vertices(0).num_samples(50);
-  EXPECT_TRUE(torch::equal(p.entropy(mc2.generator(seeded(3))), p.entropy(mc2.generator(seeded(3)))));
+  EXPECT_TRUE(torch::equal(p.entropy_mc(50, seeded(3)).value, p.entropy_mc(50, seeded(3)).value));
 }
 
 TEST(MixedDirichlet, FaceSumEnumerationMatchesNaivePerFaceSums) {
@@ -190,7 +207,8 @@ TEST(MixedDirichlet, FaceSumEnumerationMatchesNaivePerFaceSums) {
   auto a = (torch::rand({3, K}, seeded(41)) * 3 + 0.05).to(torch::kDouble).requires_grad_();
   auto v = torch::randn({3, K}, seeded(42)).to(torch::kDouble);
   auto b = (torch::rand({3, K}, seeded(43)) * 2 + 0.3).to(torch::kDouble);
-  mixdist::MixedDirichlet p(w, a), q(v, b);
+  auto p = mixed_dirichlet(w, a);
+  auto q = mixed_dirichlet(v, b);
   mixdist::MixedMaxEntDirichletPrior prior(K, 0.0, mixdist::MaxEntropyFacesVariant::kAuthors);
   mixdist::MaxEntropyFaces m(K, 0.0, mixdist::MaxEntropyFacesVariant::kAuthors);
   const auto fast =
@@ -228,11 +246,10 @@ TEST(MixedDirichlet, FaceSumEnumerationMatchesNaivePerFaceSums) {
 
   // The two public enumerators on a term of their own, E[exp(-sum_f a_i) |F|], against the same loop.
   auto g_sums = mixdist::expect_over_face_sums(
-      p.face_law(), {a}, [](const std::vector<torch::Tensor>& sums, const torch::Tensor& n) {
-        return torch::exp(-sums[0]) * n;
-      });
-  auto g_masks = mixdist::expect_over_faces(p.face_law(), [&](const torch::Tensor& face, bool enumerated) {
-    EXPECT_TRUE(enumerated);
+      p.face_law(), {{a}, [](const std::vector<torch::Tensor>& sums, const torch::Tensor& n) {
+                       return torch::exp(-sums[0]) * n;
+                     }});
+  auto g_masks = mixdist::expect_over_faces(p.face_law(), [&](const torch::Tensor& face) {
     const auto f = face.to(torch::kDouble);  // [M, K]
     return torch::exp(-torch::matmul(a, f.t())) * f.sum(-1);
   });
@@ -253,11 +270,11 @@ TEST(MixedDirichlet, ChunkedEnumerationAgreesAcrossBatchSizes) {
   // rows give the same entropy and KL either way, and the first row matches the naive per-face sum.
   auto w = torch::randn({2, 10}, seeded(45)).to(torch::kDouble);
   auto a = (torch::rand({2, 10}, seeded(46)) * 2 + 0.2).to(torch::kDouble);
-  mixdist::MixedDirichlet big(w.repeat({500, 1}), a.repeat({500, 1}));
+  auto big = mixed_dirichlet(w.repeat({500, 1}), a.repeat({500, 1}));
   const mixdist::MixedMaxEntDirichletPrior prior(10);
   const auto h_big = big.entropy(), kl_big = mixdist::kl_divergence(big, prior);
   for (int64_t r = 0; r < 2; ++r) {
-    mixdist::MixedDirichlet one(w[r], a[r]);
+    auto one = mixed_dirichlet(w[r], a[r]);
     EXPECT_LT(max_abs_diff(h_big.slice(0, r, 1000, 2), one.entropy().expand({500})), 1e-12);
     EXPECT_LT(max_abs_diff(kl_big.slice(0, r, 1000, 2), mixdist::kl_divergence(one, prior).expand({500})),
               1e-12);
@@ -268,7 +285,7 @@ TEST(MixedDirichlet, ChunkedEnumerationAgreesAcrossBatchSizes) {
 TEST(MixedDirichlet, KLToTheMaxEntPrior) {
   auto w = rows(kW, {-1.0, 0.5, 0.5, 2.0});
   auto a = rows(kA, {0.9, 1.1, 0.4, 2.0});
-  mixdist::MixedDirichlet p(w, a);
+  auto p = mixed_dirichlet(w, a);
   const auto s = p.sample_with_face({100000}, seeded(4));
   for (auto variant :
        {mixdist::MaxEntropyFacesVariant::kDerived, mixdist::MaxEntropyFacesVariant::kAuthors}) {
@@ -314,8 +331,8 @@ TEST(MixedDirichlet, MaxEntPriorIsTheMaxEntLaw) {
   // inequality. Checked against the entropy of a few MixedDirichlets (all must be below log 3 + N E[dim]).
   for (double N : {0.0, 2.0}) {
     mixdist::MixedMaxEntDirichletPrior pn(3, N);
-    auto md = mixdist::MixedDirichlet(torch::randn({20, 3}, seeded(5)).to(torch::kDouble),
-                                      (torch::rand({20, 3}, seeded(6)) * 3 + 0.2).to(torch::kDouble));
+    auto md = mixed_dirichlet(torch::randn({20, 3}, seeded(5)).to(torch::kDouble),
+                              (torch::rand({20, 3}, seeded(6)) * 3 + 0.2).to(torch::kDouble));
     EXPECT_TRUE((md.entropy_bits(N) <= pn.entropy_bits(N) + 1e-12).all().item<bool>()) << N;
   }
   // Entropy and E[dim F] of the prior by Monte Carlo (2e5 samples).
@@ -335,15 +352,13 @@ TEST(MixedDirichlet, GradientsMatchFiniteDifferences) {
   auto y = torch::tensor({0.25, 0.0, 0.5, 0.25}, torch::kDouble);
   using Fn = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
   std::vector<Fn> fns = {
+      [&](const torch::Tensor& s, const torch::Tensor& c) { return mixed_dirichlet(s, c).log_prob(y); },
+      [&](const torch::Tensor& s, const torch::Tensor& c) { return mixed_dirichlet(s, c).entropy(); },
       [&](const torch::Tensor& s, const torch::Tensor& c) {
-        return mixdist::MixedDirichlet(s, c).log_prob(y);
-      },
-      [&](const torch::Tensor& s, const torch::Tensor& c) { return mixdist::MixedDirichlet(s, c).entropy(); },
-      [&](const torch::Tensor& s, const torch::Tensor& c) {
-        return mixdist::kl_divergence(mixdist::MixedDirichlet(s, c), mixdist::MixedDirichlet(v, b));
+        return mixdist::kl_divergence(mixed_dirichlet(s, c), mixed_dirichlet(v, b));
       },
       [&](const torch::Tensor& s, const torch::Tensor& c) {
-        return mixdist::kl_divergence(mixdist::MixedDirichlet(s, c), mixdist::MixedMaxEntDirichletPrior(4));
+        return mixdist::kl_divergence(mixed_dirichlet(s, c), mixdist::MixedMaxEntDirichletPrior(4));
       }};
   for (size_t i = 0; i < fns.size(); ++i) {
     auto grads = torch::autograd::grad({fns[i](w, a)}, {w, a});
@@ -359,7 +374,7 @@ TEST(MixedDirichlet, GradientsMatchFiniteDifferences) {
 TEST(MixedDirichlet, RsampleIsPathwiseWithinTheFace) {
   auto w = torch::tensor(kW, torch::kDouble).requires_grad_();
   auto a = torch::tensor(kA, torch::kDouble).requires_grad_();
-  mixdist::MixedDirichlet d(w, a);
+  auto d = mixed_dirichlet(w, a);
   auto s = d.rsample_with_face({1000}, seeded(8));
   EXPECT_TRUE(s.value.requires_grad());
   EXPECT_EQ(s.face.scalar_type(), torch::kBool);
@@ -394,7 +409,7 @@ TEST(MixedDirichlet, ExtremeParametersStayFinite) {
     auto w = torch::stack({torch::full({10}, -10.0), alternating.to(torch::kFloat), torch::full({10}, 10.0)})
                  .to(dtype);
     for (double c : {1e-3, 1e3}) {
-      mixdist::MixedDirichlet d(w, torch::full({3, 10}, c, dtype));
+      auto d = mixed_dirichlet(w, torch::full({3, 10}, c, dtype));
       auto s = d.rsample_with_face({50}, seeded(12));
       EXPECT_TRUE(s.value.isfinite().all().item<bool>());
       EXPECT_TRUE(torch::equal(s.value > 0, s.face)) << c;
@@ -408,30 +423,27 @@ TEST(MixedDirichlet, ExtremeParametersStayFinite) {
     }
   }
   // K = 1: the vertex, log p = 0, H = 0.
-  mixdist::MixedDirichlet one(torch::tensor({{3.0}}, torch::kDouble), torch::tensor({{0.5}}, torch::kDouble));
+  auto one = mixed_dirichlet(torch::tensor({{3.0}}, torch::kDouble), torch::tensor({{0.5}}, torch::kDouble));
   EXPECT_EQ(one.log_prob(torch::ones({1, 1}, torch::kDouble)).item<double>(), 0.0);
   EXPECT_NEAR(one.entropy().item<double>(), 0.0, 1e-15);
   EXPECT_TRUE(torch::equal(one.sample({4}, seeded(13)), torch::ones({4, 1, 1}, torch::kDouble)));
   // K = 2 against the hand-written two-vertex law: P(vertex k), P(edge) Beta(a0, a1).
   auto w2 = torch::tensor({0.5, -0.2}, torch::kDouble), a2 = torch::tensor({2.0, 0.5}, torch::kDouble);
-  mixdist::MixedDirichlet two(w2, a2);
+  auto two = mixed_dirichlet(w2, a2);
   const double z = std::exp(0.5 + 0.2) + std::exp(-0.5 - 0.2) + std::exp(0.5 - 0.2);
   EXPECT_NEAR(two.log_prob(torch::tensor({1.0, 0.0}, torch::kDouble)).item<double>(), 0.7 - std::log(z),
               1e-14);
   const double x = 0.3, log_beta = std::lgamma(2.0) + std::lgamma(0.5) - std::lgamma(2.5);
   EXPECT_NEAR(two.log_prob(torch::tensor({x, 1 - x}, torch::kDouble)).item<double>(),
               0.3 - std::log(z) + std::log(x) - 0.5 * std::log(1 - x) - log_beta, 1e-13);
-  // Beyond the enumeration limit: Monte Carlo within-face terms, K = 20 and K = 1000.
+  // Monte Carlo within-face terms for any K (K = 20 is still enumerable, K = 1000 is not).
   for (int64_t K : {20, 1000}) {
     auto wk = (torch::randn({2, K}, seeded(14)) * 2).to(torch::kFloat);
-    mixdist::MixedDirichlet dk(wk, torch::full({2, K}, 0.5f));
-    auto opts = mixdist::FaceExpectationOptions().num_samples(K == 20 ? 200 : 20).generator(seeded(15));
-    EXPECT_TRUE(dk.entropy(opts).isfinite().all().item<bool>()) << K;
-    EXPECT_TRUE(mixdist::kl_divergence(dk, mixdist::MixedMaxEntDirichletPrior(K, 0, {}, torch::kFloat), opts)
-                    .isfinite()
-                    .all()
-                    .item<bool>())
-        << K;
+    auto dk = mixed_dirichlet(wk, torch::full({2, K}, 0.5f));
+    const int64_t n = K == 20 ? 200 : 20;
+    EXPECT_TRUE(dk.entropy_mc(n, seeded(15)).value.isfinite().all().item<bool>()) << K;
+    const mixdist::MixedMaxEntDirichletPrior prior(K, 0, {}, torch::kFloat);
+    EXPECT_TRUE(mixdist::kl_divergence_mc(dk, prior, n, seeded(15)).value.isfinite().all().item<bool>()) << K;
     auto s = dk.sample_with_face({3}, seeded(16));
     EXPECT_TRUE(dk.log_prob(s.value, s.face).isfinite().all().item<bool>()) << K;
   }
@@ -447,15 +459,49 @@ TEST(MixedDirichlet, ErrorsNameTheProblem) {
     }
   };
   auto w = torch::zeros({3}, torch::kDouble), a = torch::ones({3}, torch::kDouble);
-  expect_error([&] { mixdist::MixedDirichlet(w, -a); }, "MixedDirichlet: concentration must be positive");
-  expect_error([&] { mixdist::MixedDirichlet(torch::zeros({4}, torch::kDouble), a); }, "vertices");
-  mixdist::MixedDirichlet d(w, a);
-  expect_error([&] { d.log_prob(torch::tensor({0.5, 0.6, 0.0}, torch::kDouble)); }, "sum of a row");
+  expect_error([&] { mixed_dirichlet(w, -a); }, "MixedDirichlet: concentration must be positive");
+  expect_error([&] { mixed_dirichlet(torch::zeros({4}, torch::kDouble), a); }, "vertices");
+  auto d = mixed_dirichlet(w, a);
+  // Each message names the user's own value and where it is.
+  expect_error(
+      [&] {
+        d.log_prob(torch::tensor({0.5, 0.6, 0.0}, torch::kDouble));
+      },
+      "MixedDirichlet: value must be a point of the simplex (entries >= 0 summing to 1), got [0.5, 0.6, 0]");
+  expect_error(
+      [&] {
+        mixed_dirichlet(w, torch::tensor({1.0, -2.5, 1.0}, torch::kDouble));
+      },
+      "concentration must be positive and finite, got -2.5 at index [1]");
   expect_error(
       [&] {
         d.log_prob(torch::tensor({0.5, 0.5, 0.0}, torch::kDouble), torch::tensor({true, false, false}));
       },
-      "0 outside the given face");
+      "value must be 0 outside the given face, got 0.5 at index [1] where face is 0");
+  // An empty face is reported as the user's row of zeros (not as an internal marker).
+  expect_error(
+      [&] {
+        d.log_prob(torch::tensor({{1.0, 0.0, 0.0}, {0.5, 0.5, 0.0}}, torch::kDouble),
+                   torch::tensor({{true, false, false}, {false, false, false}}));
+      },
+      "face must be a face mask (entries 0 or 1, at least one 1 per row), got [0, 0, 0] at index [1]");
+  // Parameters left unset by the options.
+  expect_error([&] { mixdist::MixedDirichlet(mixdist::MixedDirichletOptions().scores(w)); },
+               "concentration is not set");
+  // Exact methods are exact or throw, naming the Monte Carlo alternative.
+  auto big = mixed_dirichlet(torch::zeros({30}, torch::kDouble), torch::ones({30}, torch::kDouble));
+  expect_error([&] { big.entropy(); }, "limited to K <= 24, got K = 30; use the Monte Carlo estimate");
+  expect_error([&] { mixdist::kl_divergence(big, big); }, "kl_divergence_mc");
+  expect_error([&] { big.entropy_mc(1); }, "num_samples must be >= 2");
 }
+
+// The positional constructor MixedDirichlet(scores, concentration) does not exist: both arguments are
+// same-shaped tensors, so a swap would compile and give wrong numbers. Checked at compile time.
+static_assert(!std::is_constructible_v<mixdist::MixedDirichlet, torch::Tensor, torch::Tensor>,
+              "MixedDirichlet must not be constructible from two positional tensors");
+static_assert(!std::is_constructible_v<mixdist::MixedDirichlet, torch::Tensor, torch::Tensor, bool>,
+              "MixedDirichlet must not be constructible from two positional tensors");
+static_assert(std::is_constructible_v<mixdist::MixedDirichlet, mixdist::MixedDirichletOptions, bool>,
+              "the named form with validate_args must stay available");
 
 }  // namespace

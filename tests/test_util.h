@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <mixdist/distributions/mixed_dirichlet.h>
+
 #include <cmath>
 #include <functional>
 #include <string>
@@ -114,5 +116,12 @@ class ThreadCountGuard {
  private:
   int threads_;
 };
+
+// A Mixed Dirichlet from its two parameters, named (the library has no positional constructor).
+inline mixdist::MixedDirichlet mixed_dirichlet(const torch::Tensor& scores,
+                                               const torch::Tensor& concentration) {
+  return mixdist::MixedDirichlet(
+      mixdist::MixedDirichletOptions().scores(scores).concentration(concentration));
+}
 
 }  // namespace mixdist::testing

@@ -8,7 +8,7 @@ Bernoulli::Bernoulli(const at::Tensor& logits, c10::optional<bool> validate_args
     : Distribution(logits.defined() ? logits.sizes().vec() : std::vector<int64_t>{}, {}, validate_args),
       logits_(logits) {
   detail::check_floating(name(), "logits", logits);
-  if (this->validate_args()) detail::check_not_nan(name(), "logits", logits);
+  if (this->validate_args()) validate_parameters({{"logits", logits}});
 }
 
 at::Tensor Bernoulli::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {
@@ -16,10 +16,7 @@ at::Tensor Bernoulli::draw(at::IntArrayRef sample_shape, c10::optional<at::Gener
 }
 
 at::Tensor Bernoulli::log_prob(const at::Tensor& value) const {
-  if (validate_args()) {
-    check_value_shape(value);
-    detail::check_none(name(), "value", value.to(at::kDouble), (value != 0) & (value != 1), "0 or 1");
-  }
+  if (validate_args()) validate_sample(value);
   // log p = -softplus(-l), log(1 - p) = -softplus(l).
   return value * logits_ - at::softplus(logits_);
 }

@@ -39,7 +39,7 @@ BinaryConcrete::BinaryConcrete(const at::Tensor& logits, double temperature,
   detail::check_floating(name(), "logits", logits);
   TORCH_CHECK(std::isfinite(temperature) && temperature > 0, name(),
               ": temperature must be positive and finite, got ", temperature);
-  if (this->validate_args()) detail::check_not_nan(name(), "logits", logits);
+  if (this->validate_args()) validate_parameters({{"logits", logits}});
 }
 
 at::Tensor BinaryConcrete::rsample_logit(at::IntArrayRef sample_shape,
@@ -62,10 +62,7 @@ at::Tensor log_density_at_logit(const at::Tensor& v, const at::Tensor& a, double
 }  // namespace
 
 at::Tensor BinaryConcrete::log_prob(const at::Tensor& value) const {
-  if (validate_args()) {
-    check_value_shape(value);
-    detail::check_none(name(), "value", value, ~((value > 0) & (value < 1)), "inside (0, 1)");
-  }
+  if (validate_args()) validate_sample(value);
   return log_density_at_logit(value.log() - (-value).log1p(), logits_, temperature_);
 }
 
@@ -73,11 +70,11 @@ at::Tensor BinaryConcrete::cdf(const at::Tensor& value) const {
   return (temperature_ * (value.log() - (-value).log1p()) - logits_).sigmoid();
 }
 
-at::Tensor BinaryConcrete::entropy_mc(int64_t num_samples, c10::optional<at::Generator> generator) const {
-  TORCH_CHECK(num_samples >= 1, name(), ".entropy_mc: num_samples must be >= 1, got ", num_samples);
-  // In logit space: no sample rounds to exactly 0 or 1.
+SampleWithLogProb BinaryConcrete::sample_with_log_prob(int64_t num_samples,
+                                                       c10::optional<at::Generator> generator) const {
+  TORCH_CHECK(num_samples >= 1, name(), ": num_samples must be >= 1, got ", num_samples);
   const at::Tensor v = rsample_logit({num_samples}, std::move(generator));
-  return -log_density_at_logit(v, logits_, temperature_).mean(0);
+  return {v.sigmoid(), log_density_at_logit(v, logits_, temperature_)};
 }
 
 BinaryConcrete BinaryConcrete::expand(at::IntArrayRef batch_shape) const {

@@ -9,6 +9,7 @@
 #include "mixdist/distributions/masked_dirichlet.h"
 #include "mixdist/distributions/max_entropy_faces.h"
 #include "mixdist/distributions/mixed_dirichlet.h"
+#include "mixdist/distributions/mixed_max_ent_dirichlet_prior.h"
 #include "mixdist/distributions/normal.h"
 
 namespace mixdist::detail {

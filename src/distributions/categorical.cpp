@@ -11,13 +11,32 @@ Categorical::Categorical(const at::Tensor& logits, c10::optional<bool> validate_
   detail::check_floating(name(), "logits", logits);
   detail::check_min_dim(name(), "logits", logits, 1);
   TORCH_CHECK(logits.size(-1) >= 1, name(), ": logits need at least one class, got shape ", logits.sizes());
-  if (this->validate_args()) {
-    detail::check_not_nan(name(), "logits", logits);
-    const at::Tensor all_impossible = (logits == -std::numeric_limits<double>::infinity()).all(-1);
-    detail::check_none(name(), "logits (a row)", all_impossible.to(at::kDouble), all_impossible,
-                       "with at least one finite entry");
-  }
+  if (this->validate_args()) validate_parameters({{"logits", logits}});
   logits_ = logits - logits.logsumexp(-1, /*keepdim=*/true);
+}
+
+namespace {
+// Logits of a categorical: no NaN, and at least one class possible (an entry above -inf) in each row.
+class LogitsConstraint final : public constraints::Constraint {
+ public:
+  std::string name() const override { return "categorical_logits"; }
+  std::string requirement() const override {
+    return "free of NaN with at least one entry above -inf per row";
+  }
+  int64_t event_dim() const override { return 1; }
+  at::Tensor check(const at::Tensor& v) const override {
+    return (~v.isnan()).all(-1) & (v > -std::numeric_limits<double>::infinity()).any(-1);
+  }
+};
+}  // namespace
+
+constraints::ConstraintPtr Categorical::support() const {
+  return constraints::integer_interval(0, num_classes() - 1);
+}
+
+ArgConstraints Categorical::arg_constraints() const {
+  static const constraints::ConstraintPtr logits = std::make_shared<LogitsConstraint>();
+  return {{"logits", logits}};
 }
 
 at::Tensor Categorical::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {
@@ -32,13 +51,9 @@ at::Tensor Categorical::draw(at::IntArrayRef sample_shape, c10::optional<at::Gen
 
 at::Tensor Categorical::log_prob(const at::Tensor& value) const {
   if (validate_args()) {
-    check_value_shape(value);
     TORCH_CHECK(!at::isFloatingType(value.scalar_type()), name(),
-                ".log_prob: values must be integer class "
-                "indices, got ",
-                value.scalar_type());
-    detail::check_none(name(), "value", value.to(at::kDouble), (value < 0) | (value >= num_classes()),
-                       "a class index in [0, K)");
+                ".log_prob: value must hold integer class indices, got dtype ", value.scalar_type());
+    validate_sample(value);
   }
   const auto shape = at::infer_size(value.sizes(), batch_shape());
   std::vector<int64_t> lshape(shape.begin(), shape.end());

@@ -1,7 +1,8 @@
 #pragma once
 
-// Argument checks shared by the distributions (internal). Each names the distribution, the argument and the
-// offending value.
+// Structural checks shared by the distributions (internal): dtypes and dims, each naming the distribution
+// and the argument. Value constraints are declared per distribution (constraints.h) and checked by
+// Distribution.
 
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
@@ -23,23 +24,6 @@ inline void check_min_dim(const std::string& dist, const char* arg, const at::Te
   TORCH_CHECK(t.dim() >= n, dist, ": ", arg, " needs at least ", n, " dimension(s), got shape ", t.sizes());
 }
 
-// Fails naming the first entry where `bad` holds.
-inline void check_none(const std::string& dist, const char* arg, const at::Tensor& t, const at::Tensor& bad,
-                       const char* requirement) {
-  if (!bad.any().item<bool>()) return;
-  const int64_t idx = bad.reshape({-1}).nonzero()[0][0].item<int64_t>();
-  TORCH_CHECK(false, dist, ": ", arg, " must be ", requirement, ", got ", t.reshape({-1})[idx].item<double>(),
-              " at flat index ", idx);
-}
-
-inline void check_positive(const std::string& dist, const char* arg, const at::Tensor& t) {
-  check_none(dist, arg, t, ~(t > 0) | ~t.isfinite(), "positive and finite");
-}
-
-inline void check_not_nan(const std::string& dist, const char* arg, const at::Tensor& t) {
-  check_none(dist, arg, t, t.isnan(), "free of NaN");
-}
-
 // The broadcast shape of loc and scale, or an error naming both shapes.
 inline std::vector<int64_t> loc_scale_shape(const std::string& dist, const at::Tensor& loc,
                                             const at::Tensor& scale) {
@@ -53,15 +37,9 @@ inline std::vector<int64_t> loc_scale_shape(const std::string& dist, const at::T
   return at::infer_size(loc.sizes(), scale.sizes());
 }
 
-// Broadcasts loc and scale against each other and, when validate, requires a finite loc and a positive,
-// finite scale.
-inline std::pair<at::Tensor, at::Tensor> broadcast_loc_scale(const std::string& dist, const at::Tensor& loc,
-                                                             const at::Tensor& scale, bool validate) {
+// loc and scale broadcast against each other (their shapes checked by loc_scale_shape).
+inline std::pair<at::Tensor, at::Tensor> broadcast_loc_scale(const at::Tensor& loc, const at::Tensor& scale) {
   auto tensors = at::broadcast_tensors({loc, scale});
-  if (validate) {
-    check_none(dist, "loc", tensors[0], ~tensors[0].isfinite(), "finite");
-    check_positive(dist, "scale", tensors[1]);
-  }
   return {tensors[0], tensors[1]};
 }
 

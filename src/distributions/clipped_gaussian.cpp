@@ -50,7 +50,8 @@ ClippedGaussian::ClippedGaussian(const at::Tensor& loc, const at::Tensor& scale,
                                  ClippedGaussianOptions options, c10::optional<bool> validate_args)
     : Distribution(detail::loc_scale_shape("ClippedGaussian", loc, scale), {}, validate_args),
       options_(options) {
-  std::tie(loc_, scale_) = detail::broadcast_loc_scale(name(), loc, scale, this->validate_args());
+  std::tie(loc_, scale_) = detail::broadcast_loc_scale(loc, scale);
+  if (this->validate_args()) validate_parameters({{"loc", loc_}, {"scale", scale_}});
 }
 
 at::Tensor ClippedGaussian::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {
@@ -72,9 +73,8 @@ at::Tensor ClippedGaussian::log_prob_one() const {
 
 at::Tensor ClippedGaussian::log_prob(const at::Tensor& value) const {
   if (validate_args()) {
-    check_value_shape(value);
     detail::check_floating(name(), "value", value);
-    detail::check_none(name(), "value", value, ~((value >= 0) & (value <= 1)), "in [0, 1]");
+    validate_sample(value);
   }
   at::Tensor log_p0 = log_prob_zero(), log_p1 = log_prob_one();
   if (options_.reproduce_authors()) {

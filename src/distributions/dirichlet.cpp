@@ -15,10 +15,10 @@ Dirichlet::Dirichlet(const at::Tensor& concentration, c10::optional<bool> valida
       concentration_(concentration) {
   detail::check_floating(name(), "concentration", concentration);
   detail::check_min_dim(name(), "concentration", concentration, 1);
-  if (this->validate_args()) detail::check_positive(name(), "concentration", concentration);
+  if (this->validate_args()) validate_parameters({{"concentration", concentration}});
 }
 
-at::Tensor sample_log_dirichlet(const at::Tensor& alpha_in, c10::optional<at::Generator> generator) {
+at::Tensor dirichlet_log_sample(const at::Tensor& alpha_in, c10::optional<at::Generator> generator) {
   // In double whatever the input type: log G reaches -1e3 and beyond for tiny alpha, where a float ulp (6e-5)
   // would show in exp(log y).
   const at::Tensor alpha = alpha_in.to(at::kDouble);
@@ -31,16 +31,11 @@ at::Tensor sample_log_dirichlet(const at::Tensor& alpha_in, c10::optional<at::Ge
 
 at::Tensor Dirichlet::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {
   const at::Tensor alpha = concentration_.expand(extended_shape(sample_shape));
-  return sample_log_dirichlet(alpha, std::move(generator)).exp();
+  return dirichlet_log_sample(alpha, std::move(generator)).exp();
 }
 
 at::Tensor Dirichlet::log_prob(const at::Tensor& value) const {
-  if (validate_args()) {
-    check_value_shape(value);
-    detail::check_none(name(), "value", value, ~(value >= 0), "a point of the simplex (entries >= 0)");
-    const at::Tensor off = ((value.sum(-1) - 1).abs() > 1e-4).to(at::kBool);
-    detail::check_none(name(), "value (sum of a row)", value.sum(-1), off, "1");
-  }
+  if (validate_args()) validate_sample(value);
   const at::Tensor a = concentration_;
   return ((a - 1) * value.log()).sum(-1) + a.sum(-1).lgamma() - a.lgamma().sum(-1);
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 
 namespace mixdist {
 namespace {
@@ -47,6 +48,20 @@ at::Tensor Distribution::rsample(at::IntArrayRef sample_shape, c10::optional<at:
 at::Tensor Distribution::entropy() const {
   not_implemented("entropy");
 }
+SampleWithLogProb Distribution::sample_with_log_prob(int64_t num_samples,
+                                                     c10::optional<at::Generator> generator) const {
+  TORCH_CHECK(num_samples >= 1, name(), ": num_samples must be >= 1, got ", num_samples);
+  const at::Tensor y = has_rsample() ? rsample({num_samples}, std::move(generator))
+                                     : sample({num_samples}, std::move(generator));
+  return {y, log_prob(y)};
+}
+
+Estimate Distribution::entropy_mc(int64_t num_samples, c10::optional<at::Generator> generator) const {
+  TORCH_CHECK(num_samples >= 2, name(),
+              ".entropy_mc: num_samples must be >= 2 (a standard error needs two draws), got ", num_samples);
+  return sample_mean(-sample_with_log_prob(num_samples, std::move(generator)).log_prob);
+}
+
 at::Tensor Distribution::mean() const {
   not_implemented("mean");
 }
@@ -77,6 +92,38 @@ void Distribution::check_value_shape(const at::Tensor& value) const {
   }
   TORCH_CHECK(ok, name(), ".log_prob: value of shape ", value.sizes(),
               " does not broadcast with the batch shape ", at::IntArrayRef(batch_shape_));
+}
+
+void Distribution::validate_sample(const at::Tensor& value) const {
+  check_value_shape(value);
+  constraints::validate(*support(), name(), "value", value);
+}
+
+void Distribution::validate_sample_on_face(const at::Tensor& value, const at::Tensor& face) const {
+  validate_sample(value);
+  constraints::validate(*constraints::face_mask(), name(), "face", face);
+  TORCH_CHECK(face.dim() >= 1 && face.size(-1) == value.size(-1), name(), ": face of shape ", face.sizes(),
+              " does not match value of shape ", value.sizes());
+  const at::Tensor outside = (value != 0) & (face == 0);
+  if (!outside.any().item<bool>()) return;
+  const at::Tensor index = outside.nonzero()[0];
+  std::vector<int64_t> at;
+  for (int64_t d = 0; d < index.size(0); ++d) at.push_back(index[d].item<int64_t>());
+  at::Tensor v = value.expand(outside.sizes());
+  for (int64_t i : at) v = v.select(0, i);
+  TORCH_CHECK(false, name(), ": value must be 0 outside the given face, got ", v.item<double>(), " at index ",
+              at::IntArrayRef(at), " where face is 0");
+}
+
+void Distribution::validate_parameters(
+    const std::vector<std::pair<std::string, at::Tensor>>& parameters) const {
+  const auto declared = arg_constraints();
+  for (const auto& [param, value] : parameters) {
+    const auto it =
+        std::find_if(declared.begin(), declared.end(), [&](const auto& c) { return c.first == param; });
+    TORCH_CHECK(it != declared.end(), name(), ": no constraint declared for parameter ", param);
+    constraints::validate(*it->second, name(), param, value);
+  }
 }
 
 }  // namespace mixdist

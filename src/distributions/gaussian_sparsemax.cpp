@@ -154,7 +154,8 @@ GaussianSparsemax::GaussianSparsemax(const at::Tensor& loc, const at::Tensor& sc
   TORCH_CHECK(options_.quadrature_tolerance() > 0 && options_.quadrature_tolerance() <= 1e-2,
               "GaussianSparsemax: options.quadrature_tolerance must be in (0, 1e-2], got ",
               options_.quadrature_tolerance());
-  std::tie(loc_, scale_) = detail::broadcast_loc_scale(name(), loc, scale, this->validate_args());
+  std::tie(loc_, scale_) = detail::broadcast_loc_scale(loc, scale);
+  if (this->validate_args()) validate_parameters({{"loc", loc_}, {"scale", scale_}});
 }
 
 at::Tensor GaussianSparsemax::draw(at::IntArrayRef sample_shape,
@@ -166,31 +167,22 @@ at::Tensor GaussianSparsemax::draw(at::IntArrayRef sample_shape,
 
 at::Tensor GaussianSparsemax::log_prob(const at::Tensor& value) const {
   if (validate_args()) {
-    check_value_shape(value);
     detail::check_floating(name(), "value", value);
+    validate_sample(value);
   }
-  return log_prob(value, value > 0);
+  return log_prob_on_face(value, value > 0);
 }
 
 at::Tensor GaussianSparsemax::log_prob(const at::Tensor& value, const at::Tensor& face) const {
-  const int64_t K = num_vertices();
   if (validate_args()) {
-    check_value_shape(value);
     detail::check_floating(name(), "value", value);
-    TORCH_CHECK(face.defined() && face.dim() >= 1 && face.size(-1) == K, name(),
-                ".log_prob: face must be a mask [..., K] with K = ", K, ", got shape ",
-                face.defined() ? face.sizes() : at::IntArrayRef{});
-    const at::Tensor face_b = face != 0;
-    const at::Tensor empty = ~face_b.any(-1);
-    detail::check_none(name(), "face", empty.to(at::kInt), empty, "non-empty (at least one vertex)");
-    detail::check_none(name(), "value", value, ~(value >= 0), "a point of the simplex (entries >= 0)");
-    const at::Tensor row_sum = value.sum(-1);
-    detail::check_none(name(), "value (sum of a row)", row_sum, (row_sum - 1).abs() > 1e-4, "1");
-    const at::Tensor off = ((value > 0) & ~face_b).any(-1);
-    detail::check_none(name(), "value (entries off the face)", off.to(at::kInt), off,
-                       "zero outside the given face");
+    validate_sample_on_face(value, face);
   }
-  const at::Tensor face_b = face != 0;
+  return log_prob_on_face(value, face != 0);
+}
+
+at::Tensor GaussianSparsemax::log_prob_on_face(const at::Tensor& value, const at::Tensor& face_b) const {
+  const int64_t K = num_vertices();
   if (K == 1) {
     // y = 1 almost surely: a single vertex of mass 1.
     const auto shape = at::infer_size(value.sizes(), loc_.sizes());
@@ -260,16 +252,16 @@ at::Tensor GaussianSparsemax::vertex_log_probs() const {
   return lp.movedim(0, -1);
 }
 
-GaussianSparsemax::Estimate GaussianSparsemax::face_probability(
-    const at::Tensor& face, int64_t num_samples, c10::optional<at::Generator> generator) const {
+Estimate GaussianSparsemax::face_probability_mc(const at::Tensor& face, int64_t num_samples,
+                                                c10::optional<at::Generator> generator) const {
   const int64_t K = num_vertices();
   TORCH_CHECK(face.defined() && face.dim() >= 1 && face.size(-1) == K, name(),
               ".face_probability: face must be a mask [..., K] with K = ", K, ", got shape ",
               face.defined() ? face.sizes() : at::IntArrayRef{});
+  constraints::validate(*constraints::face_mask(), name() + ".face_probability", "face", face);
   const at::Tensor f = face != 0;
   const at::Tensor size = f.sum(-1);
-  TORCH_CHECK((size > 0).all().item<bool>(), name(), ".face_probability: every face must be non-empty");
-  TORCH_CHECK(num_samples >= 1, name(), ".face_probability: num_samples must be >= 1, got ", num_samples);
+  TORCH_CHECK(num_samples >= 2, name(), ".face_probability_mc: num_samples must be >= 2, got ", num_samples);
   const auto out_shape = at::infer_size(size.sizes(), batch_shape());
   const at::TensorOptions opts = loc_.options();
   if (K == 1) return {at::ones(out_shape, opts), at::zeros(out_shape, opts)};
@@ -302,16 +294,28 @@ GaussianSparsemax::Estimate GaussianSparsemax::face_probability(
   view.push_back(K);
   const at::Tensor hit = ((y > 0).view(view) == f).all(-1).to(opts.dtype());
   const at::Tensor freq = hit.mean(0);
-  const at::Tensor se = (freq * (1 - freq) / static_cast<double>(num_samples)).sqrt();
+  const at::Tensor se = (freq * (1 - freq) / static_cast<double>(num_samples)).sqrt();  // binomial
   return {at::where(is_vertex, as_vertex, freq).expand(out_shape).contiguous(),
           at::where(is_vertex, at::zeros_like(se), se).expand(out_shape).contiguous()};
+}
+
+at::Tensor GaussianSparsemax::face_probability(const at::Tensor& face) const {
+  const int64_t K = num_vertices();
+  if (K >= 3 && face.defined() && face.dim() >= 1 && face.size(-1) == K) {
+    TORCH_CHECK(
+        ((face != 0).sum(-1) <= 1).all().item<bool>(), name(),
+        ".face_probability: exact only for vertices (and any face when K <= 2); a higher face of K = ", K,
+        " has no closed form: use face_probability_mc(face, num_samples, generator)");
+  }
+  // Vertices and K <= 2 never sample: the estimate is exact.
+  return face_probability_mc(face, 2).value;
 }
 
 at::Tensor GaussianSparsemax::entropy() const {
   const int64_t K = num_vertices();
   if (K == 1) return at::zeros(batch_shape(), loc_.options());
   TORCH_CHECK(K == 2, name(), ".entropy: no closed form for K = ", K,
-              " >= 3; use monte_carlo_entropy(num_samples) for an estimate");
+              " >= 3; use entropy_mc(num_samples, generator) for an estimate");
   // In the chart y_1, the K = 2 law is ClippedGaussian((m_d + 1)/2, s_d/2)
   // (docs/math.md#the-two-vertex-case); the free coordinate y_1 is exactly the coordinate convention's
   // Lebesgue measure on the edge.
@@ -324,36 +328,33 @@ at::Tensor GaussianSparsemax::entropy_bits(double precision_bits) const {
   const int64_t K = num_vertices();
   if (K == 1) return at::zeros(batch_shape(), loc_.options());
   TORCH_CHECK(K == 2, name(), ".entropy_bits: exact only for K <= 2 (got K = ", K,
-              "); combine monte_carlo_entropy with a sampled E[dim F] for an estimate");
+              "); use entropy_bits_mc(precision_bits, num_samples, generator) for an estimate");
   // E[dim F] = P(edge) = 1 - P(e_1) - P(e_2).
   const at::Tensor edge = 1.0 - vertex_log_probs().exp().sum(-1);
   return code_length_bits(entropy(), edge, precision_bits);
 }
 
-GaussianSparsemax::Estimate GaussianSparsemax::monte_carlo_entropy(
-    int64_t num_samples, c10::optional<at::Generator> generator) const {
-  TORCH_CHECK(num_samples >= 1, name(), ".monte_carlo_entropy: num_samples must be >= 1, got ", num_samples);
+SampleWithLogProb GaussianSparsemax::sample_with_log_prob(int64_t num_samples,
+                                                          c10::optional<at::Generator> generator) const {
+  TORCH_CHECK(num_samples >= 1, name(), ": num_samples must be >= 1, got ", num_samples);
   const at::Tensor y = rsample({num_samples}, std::move(generator));
   // The face of a sample is exactly its support: sparsemax returns exact zeros.
-  const at::Tensor lp = log_prob(y, y > 0);
-  const at::Tensor se = lp.detach().std(0) / std::sqrt(static_cast<double>(num_samples));
-  return {-lp.mean(0), se};
+  return {y, log_prob_on_face(y, y > 0)};
+}
+
+Estimate GaussianSparsemax::entropy_bits_mc(double precision_bits, int64_t num_samples,
+                                            c10::optional<at::Generator> generator) const {
+  TORCH_CHECK(num_samples >= 2, name(), ".entropy_bits_mc: num_samples must be >= 2, got ", num_samples);
+  // Per draw: -log2 p(Y) + N dim F(Y), whose mean is H+/ln 2 + N E[dim F].
+  const SampleWithLogProb s = sample_with_log_prob(num_samples, std::move(generator));
+  const at::Tensor dim = (s.value > 0).sum(-1).to(s.log_prob.scalar_type()) - 1;
+  return sample_mean(-s.log_prob / std::log(2.0) + precision_bits * dim);
 }
 
 GaussianSparsemax GaussianSparsemax::expand(at::IntArrayRef batch_shape) const {
   std::vector<int64_t> shape(batch_shape.begin(), batch_shape.end());
   shape.push_back(num_vertices());
   return GaussianSparsemax(loc_.expand(shape), scale_.expand(shape), options_, false);
-}
-
-GaussianSparsemax::Estimate monte_carlo_kl(const GaussianSparsemax& p, const Distribution& q,
-                                           int64_t num_samples, c10::optional<at::Generator> generator) {
-  TORCH_CHECK(num_samples >= 1, "monte_carlo_kl(GaussianSparsemax, ", q.name(),
-              "): num_samples must be >= 1, got ", num_samples);
-  const at::Tensor y = p.rsample({num_samples}, std::move(generator));
-  const at::Tensor diff = p.log_prob(y, y > 0) - q.log_prob(y);
-  const at::Tensor se = diff.detach().std(0) / std::sqrt(static_cast<double>(num_samples));
-  return {diff.mean(0), se};
 }
 
 }  // namespace mixdist

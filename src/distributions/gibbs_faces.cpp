@@ -6,19 +6,6 @@
 
 namespace mixdist {
 
-namespace detail {
-void check_face_mask(const std::string& dist, const char* arg, const at::Tensor& face) {
-  TORCH_CHECK(face.defined(), dist, ": ", arg, " is undefined");
-  TORCH_CHECK(face.dim() >= 1, dist, ": ", arg, " needs a last dim (the K vertices), got a 0-dim tensor");
-  if (face.scalar_type() != at::kBool) {
-    const at::Tensor d = face.to(at::kDouble);
-    check_none(dist, arg, d, (d != 0) & (d != 1), "a 0/1 face mask");
-  }
-  const at::Tensor empty = (face == 0).all(-1);
-  check_none(dist, arg, empty.to(at::kDouble), empty, "a non-empty face (a row of zeros is not a face)");
-}
-}  // namespace detail
-
 GibbsFaces::GibbsFaces(const at::Tensor& scores, c10::optional<bool> validate_args)
     : Distribution(scores.defined() && scores.dim() >= 1 ? scores.sizes().slice(0, scores.dim() - 1).vec()
                                                          : std::vector<int64_t>{},
@@ -29,9 +16,7 @@ GibbsFaces::GibbsFaces(const at::Tensor& scores, c10::optional<bool> validate_ar
   detail::check_floating(name(), "scores", scores);
   detail::check_min_dim(name(), "scores", scores, 1);
   TORCH_CHECK(scores.size(-1) >= 1, name(), ": scores need at least one vertex, got shape ", scores.sizes());
-  if (this->validate_args()) {
-    detail::check_none(name(), "scores", scores, ~scores.isfinite(), "finite");
-  }
+  if (this->validate_args()) validate_parameters({{"scores", scores}});
 }
 
 at::Tensor GibbsFaces::log_normalizer() const {
@@ -51,10 +36,7 @@ at::Tensor GibbsFaces::log_size_pmf() const {
 }
 
 at::Tensor GibbsFaces::log_prob(const at::Tensor& value) const {
-  if (validate_args()) {
-    check_value_shape(value);
-    detail::check_face_mask(name(), "value", value);
-  }
+  if (validate_args()) validate_sample(value);
   const at::Tensor f = value.to(scores_.scalar_type());
   return ((2 * f - 1) * scores_).sum(-1) - log_normalizer();
 }

@@ -15,13 +15,14 @@ double logit(double x) {
 HardConcrete::HardConcrete(const at::Tensor& logits, double temperature, double lower, double upper,
                            c10::optional<bool> validate_args)
     : Distribution(logits.defined() ? logits.sizes().vec() : std::vector<int64_t>{}, {}, validate_args),
-      base_(logits, temperature, validate_args),
+      base_(logits, temperature, false),
       lower_(lower),
       upper_(upper) {
   TORCH_CHECK(lower < 0 && upper > 1, name(),
               ": the stretch interval must contain [0, 1] strictly (lower < 0 < 1 < "
               "upper), got lower = ",
               lower, ", upper = ", upper);
+  if (this->validate_args()) validate_parameters({{"logits", logits}});
 }
 
 at::Tensor HardConcrete::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {
@@ -41,10 +42,7 @@ at::Tensor HardConcrete::prob_one() const {
 }
 
 at::Tensor HardConcrete::log_prob(const at::Tensor& value) const {
-  if (validate_args()) {
-    check_value_shape(value);
-    detail::check_none(name(), "value", value, ~((value >= 0) & (value <= 1)), "inside [0, 1]");
-  }
+  if (validate_args()) validate_sample(value);
   const double tau = base_.temperature();
   const at::Tensor& a = base_.logits();
   const double t0 = -lower_ / (upper_ - lower_), t1 = (1.0 - lower_) / (upper_ - lower_);
@@ -61,14 +59,10 @@ at::Tensor HardConcrete::log_prob(const at::Tensor& value) const {
   return at::where(value == 0, log_p0, at::where(value == 1, log_p1, log_dens));
 }
 
-at::Tensor HardConcrete::entropy_mc(int64_t num_samples, c10::optional<at::Generator> generator) const {
-  TORCH_CHECK(num_samples >= 1, name(), ".entropy_mc: num_samples must be >= 1, got ", num_samples);
-  return -log_prob(rsample({num_samples}, std::move(generator))).mean(0);
-}
-
-at::Tensor HardConcrete::entropy_bits_mc(double precision_bits, int64_t num_samples,
-                                         c10::optional<at::Generator> generator) const {
-  return code_length_bits(entropy_mc(num_samples, std::move(generator)), expected_face_dim(), precision_bits);
+Estimate HardConcrete::entropy_bits_mc(double precision_bits, int64_t num_samples,
+                                       c10::optional<at::Generator> generator) const {
+  const Estimate h = entropy_mc(num_samples, std::move(generator));
+  return {code_length_bits(h.value, expected_face_dim(), precision_bits), h.standard_error / std::log(2.0)};
 }
 
 HardConcrete HardConcrete::expand(at::IntArrayRef batch_shape) const {

@@ -58,4 +58,12 @@ at::Tensor kl_divergence(const Distribution& p, const Distribution& q) {
   return fn(p, q);
 }
 
+Estimate kl_divergence_mc(const Distribution& p, const Distribution& q, int64_t num_samples,
+                          c10::optional<at::Generator> generator) {
+  TORCH_CHECK(num_samples >= 2, "kl_divergence_mc(", p.name(), ", ", q.name(),
+              "): num_samples must be >= 2 (a standard error needs two draws), got ", num_samples);
+  const SampleWithLogProb s = p.sample_with_log_prob(num_samples, std::move(generator));
+  return sample_mean(s.log_prob - q.log_prob(s.value));
+}
+
 }  // namespace mixdist

@@ -31,11 +31,11 @@ std::vector<int64_t> broadcast_batch(const at::Tensor& face, const at::Tensor& c
 
 }  // namespace
 
-at::Tensor sample_masked_dirichlet(const at::Tensor& face, const at::Tensor& alpha_in,
+at::Tensor masked_dirichlet_sample(const at::Tensor& face, const at::Tensor& alpha_in,
                                    c10::optional<at::Generator> generator) {
   const auto shape = at::infer_size(face.sizes(), alpha_in.sizes());
   const at::Tensor f = face.expand(shape);
-  // In double whatever the input (as sample_log_dirichlet): log G reaches -1e3 for alpha = 1e-3.
+  // In double whatever the input (as dirichlet_log_sample): log G reaches -1e3 for alpha = 1e-3.
   const at::Tensor alpha = alpha_in.to(at::kDouble).expand(shape);
   // Outside the face the concentration is replaced by 1 before any special function, and its log-gamma by
   // -inf after, through where() so that neither branch's gradient leaks.
@@ -88,10 +88,7 @@ MaskedDirichlet::MaskedDirichlet(const at::Tensor& face, const at::Tensor& conce
   detail::check_min_dim(name(), "face", face, 1);
   TORCH_CHECK(face.size(-1) == concentration.size(-1), name(), ": face has ", face.size(-1),
               " vertices but concentration has ", concentration.size(-1));
-  if (this->validate_args()) {
-    detail::check_face_mask(name(), "face", face);
-    detail::check_positive(name(), "concentration", concentration);
-  }
+  if (this->validate_args()) validate_parameters({{"face", face}, {"concentration", concentration}});
   std::vector<int64_t> shape = batch_shape().vec();
   shape.push_back(concentration.size(-1));
   face_ = (face != 0).expand(shape);
@@ -100,19 +97,11 @@ MaskedDirichlet::MaskedDirichlet(const at::Tensor& face, const at::Tensor& conce
 
 at::Tensor MaskedDirichlet::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {
   const auto shape = extended_shape(sample_shape);
-  return sample_masked_dirichlet(face_.expand(shape), concentration_.expand(shape), std::move(generator));
+  return masked_dirichlet_sample(face_.expand(shape), concentration_.expand(shape), std::move(generator));
 }
 
 at::Tensor MaskedDirichlet::log_prob(const at::Tensor& value) const {
-  if (validate_args()) {
-    check_value_shape(value);
-    detail::check_none(name(), "value", value, ~(value >= 0), "a point of the simplex (entries >= 0)");
-    const at::Tensor off = (value.sum(-1) - 1).abs() > 1e-4;
-    detail::check_none(name(), "value (sum of a row)", value.sum(-1), off, "1");
-    const at::Tensor outside = (value != 0) & ~face_;
-    detail::check_none(name(), "value", value.expand(outside.sizes()), outside,
-                       "0 outside the distribution's face");
-  }
+  if (validate_args()) validate_sample_on_face(value, face_);
   return masked_dirichlet_log_prob(value, face_, concentration_);
 }
 

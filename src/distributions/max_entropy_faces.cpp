@@ -53,10 +53,7 @@ MaxEntropyFaces MaxEntropyFaces::expand(at::IntArrayRef batch_shape) const {
 }
 
 at::Tensor MaxEntropyFaces::log_prob(const at::Tensor& value) const {
-  if (validate_args()) {
-    check_value_shape(value);
-    detail::check_face_mask(name(), "value", value);
-  }
+  if (validate_args()) validate_sample(value);
   const at::Tensor log_face = log_size_pmf_ - log_binomial_;  // log p(f) by size n = 1..K
   const at::Tensor n = (value != 0).sum(-1, /*keepdim=*/false, at::kLong);
   const auto shape = at::infer_size(n.sizes(), batch_shape());

@@ -1,6 +1,7 @@
 #include "mixdist/distributions/normal.h"
 
 #include <cmath>
+#include <tuple>
 
 #include "distributions/checks.h"
 
@@ -10,16 +11,9 @@ constexpr double kHalfLog2Pi = 0.91893853320467274178;  // log(2 pi) / 2
 }
 
 Normal::Normal(const at::Tensor& loc, const at::Tensor& scale, c10::optional<bool> validate_args)
-    : Distribution(at::infer_size(loc.sizes(), scale.sizes()), {}, validate_args) {
-  detail::check_floating(name(), "loc", loc);
-  detail::check_floating(name(), "scale", scale);
-  auto tensors = at::broadcast_tensors({loc, scale});
-  loc_ = tensors[0];
-  scale_ = tensors[1];
-  if (this->validate_args()) {
-    detail::check_not_nan(name(), "loc", loc_);
-    detail::check_positive(name(), "scale", scale_);
-  }
+    : Distribution(detail::loc_scale_shape("Normal", loc, scale), {}, validate_args) {
+  std::tie(loc_, scale_) = detail::broadcast_loc_scale(loc, scale);
+  if (this->validate_args()) validate_parameters({{"loc", loc_}, {"scale", scale_}});
 }
 
 at::Tensor Normal::draw(at::IntArrayRef sample_shape, c10::optional<at::Generator> generator) const {
@@ -29,7 +23,7 @@ at::Tensor Normal::draw(at::IntArrayRef sample_shape, c10::optional<at::Generato
 }
 
 at::Tensor Normal::log_prob(const at::Tensor& value) const {
-  if (validate_args()) check_value_shape(value);
+  if (validate_args()) validate_sample(value);
   const at::Tensor z = (value - loc_) / scale_;
   return -0.5 * z * z - scale_.log() - kHalfLog2Pi;
 }

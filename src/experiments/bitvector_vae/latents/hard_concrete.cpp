@@ -20,7 +20,7 @@ class HardConcreteLatent final : public LatentFamily {
 
   LatentSample sample(const at::Tensor& scores, double temperature) const override {
     const HardConcrete q = posterior(scores, temperature);
-    return {q.rsample(), q.entropy_mc(kEntropySamples).sum(-1)};
+    return {q.rsample(), q.entropy_mc(kEntropySamples).value.sum(-1)};
   }
 
   ImportanceSamples importance_samples(const at::Tensor& scores, double temperature,

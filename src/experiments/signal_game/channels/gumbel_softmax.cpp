@@ -1,8 +1,8 @@
 // Gumbel-Softmax messages, softmax((logits + G) / tau) with G ~ Gumbel(0, 1): every symbol gets some weight
 // (float softmax tails are not exactly 0). The straight-through variant sends the one-hot of the relaxed
 // sample's argmax and passes the relaxed sample's gradient back.
-#include "mixdist/distributions/gumbel_softmax.h"
 #include "channels.h"
+#include "mixdist/distributions/relaxed_one_hot_categorical.h"
 
 namespace mixdist::experiments::signal_game::channels {
 namespace {

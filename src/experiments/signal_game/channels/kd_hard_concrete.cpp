@@ -4,7 +4,7 @@
 // 0, the K-dimensional analogue of the Hard Concrete's stretch-and-rectify. A lower temperature concentrates
 // y and so gives sparser messages.
 #include "channels.h"
-#include "mixdist/distributions/gumbel_softmax.h"
+#include "mixdist/distributions/relaxed_one_hot_categorical.h"
 #include "mixdist/simplex/sparsemax.h"
 
 namespace mixdist::experiments::signal_game::channels {

@@ -27,7 +27,7 @@ class DirichletLatent final : public Latent {
     const at::Tensor alpha = concentration(heads).expand({S, heads[0].size(0), L_}).contiguous();
     // Scored from log z, not z: with concentrations near 1e-3 a float coordinate underflows to 0 and
     // (alpha - 1) log z would be +inf, while log z itself stays finite.
-    const at::Tensor log_z = sample_log_dirichlet(alpha, c10::nullopt);
+    const at::Tensor log_z = dirichlet_log_sample(alpha, c10::nullopt);
     const at::Tensor log_q =
         at::lgamma(alpha.sum(-1)) - at::lgamma(alpha).sum(-1) + ((alpha - 1) * log_z).sum(-1);
     const at::Tensor log_prior = at::full_like(log_q, std::lgamma(static_cast<double>(L_)));  // log (L-1)!

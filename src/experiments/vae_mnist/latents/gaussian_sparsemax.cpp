@@ -6,7 +6,7 @@
 // config.gsp_quadrature_tolerance instead of the authors' fixed 1000-point grid.
 #include "mixdist/distributions/gaussian_sparsemax.h"
 #include "latents.h"
-#include "mixdist/distributions/mixed_dirichlet.h"
+#include "mixdist/distributions/mixed_max_ent_dirichlet_prior.h"
 
 namespace mixdist::experiments::vae_mnist::latents {
 namespace {

@@ -5,6 +5,8 @@
 #include "mixdist/distributions/mixed_dirichlet.h"
 #include "latents.h"
 #include "mixdist/distributions/masked_dirichlet.h"
+#include "mixdist/distributions/mixed_max_ent_dirichlet_prior.h"
+#include "mixdist/distributions/score_function.h"
 
 namespace mixdist::experiments::vae_mnist::latents {
 namespace {
@@ -53,7 +55,9 @@ class MixedDirichletLatent final : public Latent {
 
  private:
   MixedDirichlet posterior(const std::vector<at::Tensor>& heads) const {
-    return MixedDirichlet(heads.at(0).clamp(-clamp_, clamp_), at::softplus(heads.at(1)).clamp(lo_, hi_));
+    return MixedDirichlet(MixedDirichletOptions()
+                              .scores(heads.at(0).clamp(-clamp_, clamp_))
+                              .concentration(at::softplus(heads.at(1)).clamp(lo_, hi_)));
   }
 
   int64_t L_;

@@ -3,7 +3,7 @@
 // a straight-through relaxed sample at a fixed temperature with logits clamped
 // (docs/experiments.md#mnist-vae-the-six-latent-models).
 #include "latents.h"
-#include "mixdist/distributions/gumbel_softmax.h"
+#include "mixdist/distributions/relaxed_one_hot_categorical.h"
 
 namespace mixdist::experiments::vae_mnist::latents {
 namespace {

@@ -1,4 +1,4 @@
-#include "mixdist/distributions/gumbel_softmax.h"
+#include "mixdist/distributions/relaxed_one_hot_categorical.h"
 
 #include <cmath>
 
@@ -20,7 +20,7 @@ RelaxedOneHotCategorical::RelaxedOneHotCategorical(const at::Tensor& logits, dou
   detail::check_min_dim(name(), "logits", logits, 1);
   TORCH_CHECK(std::isfinite(temperature) && temperature > 0, name(),
               ": temperature must be positive and finite, got ", temperature);
-  if (this->validate_args()) detail::check_not_nan(name(), "logits", logits);
+  if (this->validate_args()) validate_parameters({{"logits", logits}});
   logits_ = logits - logits.logsumexp(-1, /*keepdim=*/true);
 }
 
@@ -53,19 +53,16 @@ at::Tensor RelaxedOneHotCategorical::draw(at::IntArrayRef sample_shape,
 }
 
 at::Tensor RelaxedOneHotCategorical::log_prob(const at::Tensor& value) const {
-  if (validate_args()) {
-    check_value_shape(value);
-    detail::check_none(name(), "value", value, ~(value > 0), "in the interior of the simplex (entries > 0)");
-  }
+  if (validate_args()) validate_sample(value);
   return log_density_at_log(value.log(), logits_, temperature_);
 }
 
-at::Tensor RelaxedOneHotCategorical::entropy_mc(int64_t num_samples,
-                                                c10::optional<at::Generator> generator) const {
-  TORCH_CHECK(num_samples >= 1, name(), ".entropy_mc: num_samples must be >= 1, got ", num_samples);
+SampleWithLogProb RelaxedOneHotCategorical::sample_with_log_prob(
+    int64_t num_samples, c10::optional<at::Generator> generator) const {
+  TORCH_CHECK(num_samples >= 1, name(), ": num_samples must be >= 1, got ", num_samples);
   const at::Tensor log_y =
       relaxed_log_sample(logits_, temperature_, extended_shape({num_samples}), std::move(generator));
-  return -log_density_at_log(log_y, logits_, temperature_).mean(0);
+  return {log_y.exp(), log_density_at_log(log_y, logits_, temperature_)};
 }
 
 RelaxedOneHotCategorical RelaxedOneHotCategorical::expand(at::IntArrayRef batch_shape) const {
