@@ -29,7 +29,7 @@ using Entmax15LossOptions = SparsemaxLossOptions;
 struct EntmaxBisectLossOptions {
   /* implicit */ EntmaxBisectLossOptions(double alpha = 1.5) : alpha_(alpha) {}
   TORCH_ARG(double, alpha);
-  TORCH_ARG(int64_t, max_iter) = 50;
+  TORCH_ARG(int64_t, n_iter) = 50;
   TORCH_ARG(at::Tensor, weight) = {};
   TORCH_ARG(int64_t, ignore_index) = -100;
   TORCH_ARG(loss_reduction_t, reduction) = torch::kMean;

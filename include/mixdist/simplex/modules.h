@@ -42,7 +42,7 @@ struct EntmaxBisectOptions {
   // Initial (or fixed) alpha, >= 1.
   TORCH_ARG(double, alpha);
   TORCH_ARG(int64_t, dim) = -1;
-  TORCH_ARG(int64_t, max_iter) = 50;
+  TORCH_ARG(int64_t, n_iter) = 50;
   // Learn alpha as a parameter. It is kept inside (1, max_alpha) by the parameterisation
   // alpha = 1 + (max_alpha - 1) * sigmoid(alpha_raw), so an optimiser can never push it to an invalid value
   // (the entmax package's learned alpha can drift below 1: deep-spin/entmax#39).
