@@ -1,7 +1,8 @@
 #pragma once
 
 /// @file
-/// @brief The signal game's data: a pool of concepts (tuples of digits) with many images each, and games on it.
+/// @brief The signal game's data: a pool of concepts (tuples of digits) with many images each, and games on
+///        it.
 ///
 /// A pool of "concepts" with many images each, built from single digits, and the referential games played on
 /// it (the signal game: a sender sees one target image, a receiver must pick it among candidates of distinct
@@ -29,8 +30,8 @@ constexpr int64_t kDigitPixels = kDigitSide * kDigitSide;  ///< Pixels of a digi
 
 /// Single digit images and their classes, the material concepts are composed of.
 struct DigitSet {
-  at::Tensor pixels;  ///< [N, 784] uint8
-  at::Tensor labels;  ///< [N] integer (read as int64) in [0, classes)
+  at::Tensor pixels;     ///< [N, 784] uint8
+  at::Tensor labels;     ///< [N] integer (read as int64) in [0, classes)
   int64_t classes = 10;  ///< number of digit classes, >= 1
   /// Optional [N, D] float: one feature vector per digit (e.g. a digit classifier's activations), which
   /// ConceptImages::features then concatenates instead of the pixels. Undefined: the pixels are the features.
@@ -40,7 +41,7 @@ struct DigitSet {
 /// The images of every concept in one split: image p of concept c is made of the digit instances
 /// instances[c][p][0..slots).
 struct ConceptImages {
-  DigitSet digits;  ///< the digit instances the images are made of
+  DigitSet digits;            ///< the digit instances the images are made of
   at::Tensor instances;       ///< [concepts, images_per_concept, slots] int64, indices into digits
   at::Tensor concept_digits;  ///< [concepts, slots] int64: the class of each slot (ConceptPool's)
 
@@ -86,7 +87,8 @@ struct ConceptPoolSpec {
 struct ConceptPool {
   ConceptImages train;  ///< the training images
   ConceptImages test;   ///< the test images: other instances of the same concepts
-  at::Tensor concept_digits;  ///< [concepts, slots] int64: the class of each slot, first slot most significant
+  /// [concepts, slots] int64: the class of each slot, first slot most significant.
+  at::Tensor concept_digits;
 
   int64_t concepts() const { return concept_digits.size(0); }  ///< Number of concepts.
   int64_t slots() const { return concept_digits.size(1); }     ///< Digits per concept.
@@ -180,7 +182,8 @@ struct Games {
 /// @throws c10::Error if an argument is out of range or the generator is undefined or not a CPU generator.
 ///
 /// @code
-/// mixdist::data::Games games = mixdist::data::draw_games(64, 1000, 100, 4, at::detail::getDefaultCPUGenerator());
+/// at::Generator gen = at::detail::createCPUGenerator(42);
+/// mixdist::data::Games games = mixdist::data::draw_games(64, 1000, 100, 4, gen);  // 64 games of 4
 /// @endcode
 Games draw_games(int64_t n, int64_t concepts, int64_t images_per_concept, int64_t game_size,
                  at::Generator generator);

@@ -19,9 +19,9 @@ namespace mixdist::data {
 
 /// What an IDX header says, without the data.
 struct IdxHeader {
-  at::ScalarType dtype;  ///< kByte, kChar, kShort, kInt, kFloat or kDouble
+  at::ScalarType dtype;        ///< kByte, kChar, kShort, kInt, kFloat or kDouble
   std::vector<int64_t> shape;  ///< the dimensions, outermost first
-  bool gzip;  ///< whether the file is gzip-compressed
+  bool gzip;                   ///< whether the file is gzip-compressed
 
   /// The number of elements, the product of shape (1 for no dimensions).
   /// @return the element count.
@@ -30,7 +30,8 @@ struct IdxHeader {
   int64_t data_bytes() const;  ///< How many bytes must follow the header: numel() * element size.
 };
 
-/// Reads only the header of `path` (for gzip files, decompresses just the first bytes): cheap, for listing files.
+/// Reads only the header of `path` (for gzip files, decompresses just the first bytes): cheap, for listing
+/// files.
 ///
 /// @param path an IDX file, plain or gzip-compressed.
 /// @return its header.
@@ -49,7 +50,7 @@ IdxHeader read_idx_header(const std::string& path);
 ///         holds fewer or more data bytes than the header promises, or fails gzip decompression.
 ///
 /// @code
-/// at::Tensor images = mixdist::data::read_idx("data/mnist/t10k-images-idx3-ubyte");  // [10000, 28, 28] uint8
+/// at::Tensor images = mixdist::data::read_idx("data/mnist/t10k-images-idx3-ubyte");  // [10000, 28, 28]
 /// @endcode
 at::Tensor read_idx(const std::string& path);
 
@@ -60,8 +61,8 @@ at::Tensor read_idx(const std::string& path);
 /// @param path the file to write; its folder must exist.
 /// @param t    dtype uint8, int8, int16, int32, float or double; at most 255 dimensions, each < 2^32.
 /// @param gzip whether to gzip-compress the file.
-/// @throws c10::Error naming `path` if `t` is undefined or has another dtype, too many dimensions or too large
-///         a dimension, or if writing fails.
+/// @throws c10::Error naming `path` if `t` is undefined or has another dtype, too many dimensions or too
+///         large a dimension, or if writing fails.
 ///
 /// @code
 /// mixdist::data::write_idx("labels.idx.gz", at::arange(10).to(at::kByte), /*gzip=*/true);

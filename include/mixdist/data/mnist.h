@@ -110,8 +110,8 @@ ImageDataset load_image_dataset(const IdxPair& files, const std::string& what);
 /// A multi-line, human-readable report of where each data set was found, or that it is missing and how to
 /// fetch it.
 ///
-/// Reads only the IDX headers. Never throws for missing or broken data: it reports them. Lines are indented by
-/// two spaces, with no heading and no final newline: the caller (`mixdist info`) supplies both.
+/// Reads only the IDX headers. Never throws for missing or broken data: it reports them. Lines are indented
+/// by two spaces, with no heading and no final newline: the caller (`mixdist info`) supplies both.
 /// @return the report.
 std::string describe_datasets();
 

@@ -12,7 +12,8 @@
 
 namespace mixdist::data {
 
-/// n grey 28 x 28 images: ten prototypes (unions of three random thick bars), each image one of them plus noise.
+/// n grey 28 x 28 images: ten prototypes (unions of three random thick bars), each image one of them plus
+/// noise.
 ///
 /// Deterministic in seed (its own generator; the global one is left alone).
 /// @param n    number of images, >= 1.

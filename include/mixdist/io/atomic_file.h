@@ -25,9 +25,9 @@ namespace mixdist::io {
 /// @param path     the file to write; its folder must exist.
 /// @param contents the bytes to write.
 /// @throws c10::Error if `path` is empty or names a folder, or on any failure (a full disk, a read-only
-///         folder): the temporary file is removed, `path` is left as it was, and the message names `path`, the
-///         step and the system's reason, and says what is left: "cannot write run/ckpt.last: writing failed:
-///         No space left on device; the previous run/ckpt.last is intact".
+///         folder): the temporary file is removed, `path` is left as it was, and the message names `path`,
+///         the step and the system's reason, and says what is left: "cannot write run/ckpt.last: writing
+///         failed: No space left on device; the previous run/ckpt.last is intact".
 ///
 /// @code
 /// mixdist::io::write_file_atomically("run/summary.json", "{}\n");

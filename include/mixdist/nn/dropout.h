@@ -4,9 +4,9 @@
 /// @brief Inverted dropout with a counter-based mask: parallel, and the same mask for any thread count.
 ///
 /// Inverted dropout with a counter-based mask (random/counter_based.h). LibTorch 1.13's CPU at::dropout draws
-/// its Bernoulli mask one element at a time from the mt19937 generator, serially, which makes it several times
-/// slower than this mask (see docs/performance.md#fused-kernels). The mask depends only on the generator's
-/// state and the shape, not on the thread count.
+/// its Bernoulli mask one element at a time from the mt19937 generator, serially, which makes it several
+/// times slower than this mask (see docs/performance.md#fused-kernels). The mask depends only on the
+/// generator's state and the shape, not on the thread count.
 ///
 /// Semantics as at::dropout: in training each element is zeroed with probability p and the survivors are
 /// scaled by 1 / (1 - p); outside training, or for p = 0, the input is returned as is. The keep probability

@@ -3,8 +3,8 @@
 /// @file
 /// @brief A fully connected layer with its activation fused in, through oneDNN's sgemm on the CPU.
 ///
-/// A fully connected layer with its activation fused in: y = act(x W^T + b), the torch::nn::Linear (+ ReLU) of
-/// LibTorch with the same parameters, so modules keep their torch::nn::Linear members and checkpoints.
+/// A fully connected layer with its activation fused in: y = act(x W^T + b), the torch::nn::Linear (+ ReLU)
+/// of LibTorch with the same parameters, so modules keep their torch::nn::Linear members and checkpoints.
 ///
 /// Why: Debian's LibTorch sends at::addmm / at::mm to OpenBLAS, and this environment pins OpenBLAS to its
 /// Haswell (AVX2) kernels (OPENBLAS_CORETYPE). oneDNN's sgemm chooses its kernels from the CPU at run time
@@ -42,7 +42,8 @@ enum class Activation {
 ///
 /// @code
 /// torch::nn::Linear fc(784, 512);
-/// at::Tensor h = mixdist::nn::linear(at::randn({100, 784}), fc->weight, fc->bias, mixdist::nn::Activation::kRelu);
+/// at::Tensor h =
+///     mixdist::nn::linear(at::randn({100, 784}), fc->weight, fc->bias, mixdist::nn::Activation::kRelu);
 /// @endcode
 at::Tensor linear(const at::Tensor& input, const at::Tensor& weight, const at::Tensor& bias = {},
                   Activation activation = Activation::kIdentity);

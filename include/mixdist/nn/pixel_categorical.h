@@ -3,10 +3,10 @@
 /// @file
 /// @brief The bit-vector VAE decoder's per-pixel 256-way categorical likelihood, as one fused kernel.
 ///
-/// The per-pixel 256-way categorical likelihood of the bit-vector VAE's decoder: every pixel p of an image has
-/// a small feature vector h_p (R = 5 numbers), a Linear(R -> C) shared by all pixels turns it into C = 256
-/// logits, and the pixel's observed byte x_p is scored by log softmax(W h_p + b)[x_p]. Summed over pixels this
-/// is log p(x | z).
+/// The per-pixel 256-way categorical likelihood of the bit-vector VAE's decoder: every pixel p of an image
+/// has a small feature vector h_p (R = 5 numbers), a Linear(R -> C) shared by all pixels turns it into C =
+/// 256 logits, and the pixel's observed byte x_p is scored by log softmax(W h_p + b)[x_p]. Summed over pixels
+/// this is log p(x | z).
 ///
 /// Done with ATen ops this materialises [N, P, C] logits (for an importance-sampled evaluation of 64 images x
 /// 16 samples: 1024 x 784 x 256 floats, 0.8 GB) and, in training, their gradient. The fused kernel computes
@@ -38,7 +38,7 @@ namespace mixdist::nn {
 ///
 /// @code
 /// at::Tensor ll = mixdist::nn::pixel_categorical_log_likelihood(
-///     at::randn({16, 64, 784, 5}), at::randn({256, 5}), at::zeros({256}), at::randint(256, {64, 784}));  // [16, 64]
+///     at::randn({16, 64, 784, 5}), at::randn({256, 5}), at::zeros({256}), at::randint(256, {64, 784}));
 /// @endcode
 at::Tensor pixel_categorical_log_likelihood(const at::Tensor& features, const at::Tensor& weight,
                                             const at::Tensor& bias, const at::Tensor& target);

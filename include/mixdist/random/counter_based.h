@@ -3,12 +3,12 @@
 /// @file
 /// @brief Parallel, reproducible random fills from ATen's Philox4x32-10 engine.
 ///
-/// Parallel, reproducible random fills from ATen's Philox4x32-10 engine. LibTorch 1.13's CPU samplers draw one
-/// element at a time from the generator's mt19937 stream, serially, unless ATen was built with MKL (Debian's
-/// is not); its bernoulli_ (hence at::dropout) is the slow one. Here a generator contributes
-/// one 64-bit seed per call; element i then gets draw number i % 4096 of Philox subsequence i / 4096, so
-/// blocks are filled in parallel and the result depends only on the seed and the size, never on the thread
-/// count. Runs stay reproducible and resumable from the generator's state.
+/// Parallel, reproducible random fills from ATen's Philox4x32-10 engine. LibTorch 1.13's CPU samplers draw
+/// one element at a time from the generator's mt19937 stream, serially, unless ATen was built with MKL
+/// (Debian's is not); its bernoulli_ (hence at::dropout) is the slow one. Here a generator contributes one
+/// 64-bit seed per call; element i then gets draw number i % 4096 of Philox subsequence i / 4096, so blocks
+/// are filled in parallel and the result depends only on the seed and the size, never on the thread count.
+/// Runs stay reproducible and resumable from the generator's state.
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

@@ -38,8 +38,8 @@ struct BarChartOptions {
   TORCH_ARG(int64_t, height) = 400;
 };
 
-/// A bar's pixels: columns x .. x + width - 1, rows y .. y + height - 1 (y grows downwards). Integer edges, so
-/// that a bar's inside is exactly its series' colour.
+/// A bar's pixels: columns x .. x + width - 1, rows y .. y + height - 1 (y grows downwards). Integer edges,
+/// so that a bar's inside is exactly its series' colour.
 struct BarRect {
   int64_t x;       ///< left column
   int64_t y;       ///< top row

@@ -63,8 +63,8 @@ PixelPoint line_point(const std::vector<double>& x, const std::vector<LineSeries
 
 /// Saves a line chart as a PNG (written atomically).
 ///
-/// Series s is drawn in series_colour(s), with axes, tick labels, grid lines, axis labels, a title and a legend
-/// above the plot.
+/// Series s is drawn in series_colour(s), with axes, tick labels, grid lines, axis labels, a title and a
+/// legend above the plot.
 /// @param x       the x values, at least one, finite.
 /// @param series  at least one series, each with one value per x (NaN: missing; infinite: an error).
 /// @param path    the PNG file to write.

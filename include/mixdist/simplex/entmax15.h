@@ -21,8 +21,8 @@ namespace mixdist {
 ///            half or bfloat16, any device.
 /// @param dim the simplex dimension, in [-x.dim(), x.dim()).
 /// @return a tensor of x's shape and dtype whose slices along `dim` lie on the simplex, with exact zeros.
-/// @throws c10::Error if `x` is undefined, not floating, 0-dimensional or empty along `dim`, if `dim` is out of
-///         range, or if a row is entirely -inf (the message names the row).
+/// @throws c10::Error if `x` is undefined, not floating, 0-dimensional or empty along `dim`, if `dim` is out
+///         of range, or if a row is entirely -inf (the message names the row).
 ///
 /// @code
 /// at::Tensor p = mixdist::entmax15(at::randn({2, 5}));  // sparser than softmax, smoother than sparsemax

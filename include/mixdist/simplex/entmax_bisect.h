@@ -25,8 +25,8 @@ namespace mixdist {
 /// Differentiable in `x`. On the CPU the threshold is a safeguarded Newton solve (exact solvers for
 /// alpha = 1.5 and 2); on other devices (or with SparseMapBackend::kAten) it is generic::entmax_bisect, which
 /// bisects exactly n_iter times.
-/// @param x      input scores: any shape with at least one dimension and size >= 1 along `dim`; float, double,
-///               half or bfloat16, any device.
+/// @param x      input scores: any shape with at least one dimension and size >= 1 along `dim`; float,
+///               double, half or bfloat16, any device.
 /// @param alpha  finite, >= 1 (1: softmax, 1.5: entmax15, 2: sparsemax; within 1e-6 of 1: softmax).
 /// @param dim    the simplex dimension, in [-x.dim(), x.dim()).
 /// @param n_iter iteration budget, >= 1: at most n_iter iterations (mixdist's exact methods usually need far
@@ -40,7 +40,8 @@ namespace mixdist {
 /// @endcode
 at::Tensor entmax_bisect(const at::Tensor& x, double alpha = 1.5, int64_t dim = -1, int64_t n_iter = 50);
 
-/// alpha-entmax along `dim` with a tensor of alphas (one per row, per head, ...), differentiable in alpha too.
+/// alpha-entmax along `dim` with a tensor of alphas (one per row, per head, ...), differentiable in alpha
+/// too.
 ///
 /// @param x      input scores, as for the scalar-alpha overload.
 /// @param alpha  floating tensor broadcastable to x's shape with size 1 along `dim`; every value finite and

@@ -4,8 +4,8 @@
 /// @brief The face lattice of the simplex: faces as bool masks or bit-encoded int64 ids, and their volumes.
 ///
 /// The face lattice of the simplex (docs/math.md#faces-of-the-simplex): a face is a non-empty vertex subset f
-/// of {0..K-1}, held either as a bool mask [..., K] or as an int64 id with bit k set iff vertex k is in f (ids
-/// 1 .. 2^K - 1; id 0, the empty set, is not a face).
+/// of {0..K-1}, held either as a bool mask [..., K] or as an int64 id with bit k set iff vertex k is in f
+/// (ids 1 .. 2^K - 1; id 0, the empty set, is not a face).
 
 #include <ATen/ATen.h>
 
@@ -39,7 +39,8 @@ at::Tensor face_of(const at::Tensor& y, int64_t dim = -1);
 ///             `dim`.
 /// @param dim  the vertex dimension, in [-mask.dim(), mask.dim()).
 /// @return int64 ids, the mask's shape without `dim`.
-/// @throws c10::Error if `mask` is undefined or 0-dimensional, `dim` is out of range, or K > kMaxFaceIdVertices.
+/// @throws c10::Error if `mask` is undefined or 0-dimensional, `dim` is out of range, or K >
+///         kMaxFaceIdVertices.
 ///
 /// @code
 /// at::Tensor ids = mixdist::face_ids(at::tensor({true, false, true}));  // 0b101 = 5

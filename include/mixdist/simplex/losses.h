@@ -23,7 +23,8 @@ namespace mixdist {
 /// mean sum(w l) / sum(w), 0 when no entry carries weight) or torch::kSum (sum(w l)).
 using loss_reduction_t = c10::variant<torch::enumtype::kNone, torch::enumtype::kMean, torch::enumtype::kSum>;
 
-/// Options of sparsemax_loss() and entmax15_loss() (and their modules), as torch::nn::CrossEntropyLossOptions.
+/// Options of sparsemax_loss() and entmax15_loss() (and their modules), as
+/// torch::nn::CrossEntropyLossOptions.
 ///
 /// @code
 /// auto options = mixdist::SparsemaxLossOptions().ignore_index(0).reduction(torch::kSum);

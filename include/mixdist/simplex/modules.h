@@ -80,7 +80,8 @@ class Entmax15Impl : public torch::nn::Cloneable<Entmax15Impl> {
 /// Module holder of Entmax15Impl.
 TORCH_MODULE(Entmax15);
 
-/// Options of the EntmaxBisect module: alpha (fixed or learned), the simplex dimension and the iteration budget.
+/// Options of the EntmaxBisect module: alpha (fixed or learned), the simplex dimension and the iteration
+/// budget.
 ///
 /// @code
 /// auto options = mixdist::EntmaxBisectOptions(1.5).learn_alpha(true).alpha_shape({8, 1, 1});
@@ -128,7 +129,8 @@ class EntmaxBisectImpl : public torch::nn::Cloneable<EntmaxBisectImpl> {
   /// sigmoid(alpha_raw) (differentiable, of shape alpha_shape).
   /// @return the alpha tensor.
   at::Tensor alpha() const;
-  /// Validates the options and, with learn_alpha, registers alpha_raw so that alpha() starts at options.alpha.
+  /// Validates the options and, with learn_alpha, registers alpha_raw so that alpha() starts at
+  /// options.alpha.
   /// @throws c10::Error if alpha is not finite or < 1, n_iter < 1, or (with learn_alpha) alpha is not inside
   ///         (1, max_alpha).
   void reset() override;

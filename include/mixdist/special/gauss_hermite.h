@@ -50,7 +50,8 @@ GaussHermiteRule gauss_hermite(int64_t n, at::ScalarType dtype = at::kDouble);
 ///         gauss_hermite() for n.
 ///
 /// @code
-/// at::Tensor tau = mixdist::special::gaussian_quadrature_points(at::zeros({3}), at::ones({3}), 16);  // [3, 16]
+/// // [3, 16]: 16 points for each of 3 normals
+/// at::Tensor tau = mixdist::special::gaussian_quadrature_points(at::zeros({3}), at::ones({3}), 16);
 /// @endcode
 at::Tensor gaussian_quadrature_points(const at::Tensor& mean, const at::Tensor& variance, int64_t n);
 
@@ -63,7 +64,8 @@ at::Tensor gaussian_quadrature_points(const at::Tensor& mean, const at::Tensor& 
 /// @param variance floating tensor (>= 0), broadcastable with `mean`.
 /// @param n        number of nodes, in [1, 2048].
 /// @return shape broadcast(mean, variance).
-/// @throws c10::Error as gaussian_quadrature_points(), or if f returns a tensor whose last dimension is not n.
+/// @throws c10::Error as gaussian_quadrature_points(), or if f returns a tensor whose last dimension is not
+///         n.
 ///
 /// @code
 /// at::Tensor m2 = mixdist::special::gaussian_expectation([](const at::Tensor& t) { return t * t; },

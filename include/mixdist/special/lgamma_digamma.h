@@ -4,8 +4,8 @@
 /// @brief lgamma and digamma of the same argument in one pass.
 ///
 /// lgamma and digamma of the same argument in one pass. The exact Mixed-Dirichlet entropy and KL need both at
-/// the concentration sum of every face (2^K - 1 of them, docs/math.md#mixed-dirichlet-entropy-and-kl), and one
-/// pass that shares the shift and the logarithm is several times cheaper than separate at::lgamma and
+/// the concentration sum of every face (2^K - 1 of them, docs/math.md#mixed-dirichlet-entropy-and-kl), and
+/// one pass that shares the shift and the logarithm is several times cheaper than separate at::lgamma and
 /// at::digamma passes (see docs/performance.md#fused-kernels).
 
 #include <ATen/ATen.h>

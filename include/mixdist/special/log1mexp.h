@@ -20,7 +20,7 @@ namespace mixdist::special {
 ///         first one and its flat index).
 ///
 /// @code
-/// at::Tensor y = mixdist::special::log1mexp(at::tensor({1e-20, 1.0, 50.0}));  // no cancellation at either end
+/// at::Tensor y = mixdist::special::log1mexp(at::tensor({1e-20, 1.0, 50.0}));  // accurate at both ends
 /// @endcode
 at::Tensor log1mexp(const at::Tensor& x);
 
@@ -34,8 +34,8 @@ at::Tensor log1mexp(const at::Tensor& x);
 /// @param scores floating tensor with at least one entry along `dim` (the K scores w_k).
 /// @param dim    the bit dimension, in [-scores.dim(), scores.dim()).
 /// @return log Z, scores' shape without `dim`.
-/// @throws c10::Error if scores is undefined, not floating, 0-dimensional or empty along `dim`, or `dim` is out
-///         of range.
+/// @throws c10::Error if scores is undefined, not floating, 0-dimensional or empty along `dim`, or `dim` is
+///         out of range.
 ///
 /// @code
 /// at::Tensor log_z = mixdist::special::log_nonempty_bitvector_normalizer(at::full({10}, -10.0));

@@ -4,8 +4,8 @@
 /// @brief log Phi(x), the log of the standard normal CDF, accurate and with a finite gradient everywhere.
 ///
 /// log Phi(x), the log of the standard normal CDF, with a gradient that is accurate and finite everywhere
-/// (docs/math.md#log-space). Used by the Gaussian-Sparsemax density, whose CDF terms for vertices far from the
-/// mean are far below the smallest double.
+/// (docs/math.md#log-space). Used by the Gaussian-Sparsemax density, whose CDF terms for vertices far from
+/// the mean are far below the smallest double.
 
 #include <ATen/ATen.h>
 

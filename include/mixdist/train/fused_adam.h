@@ -7,9 +7,9 @@
 /// parameter tensor (weight decay, two moment updates, sqrt, divide, add eps, addcdiv) and allocates three
 /// temporaries. FusedAdam computes the same update (coupled L2 weight decay, bias corrections, eps added
 /// outside the square root) in one vectorised pass per element, in parallel over chunks, several times faster
-/// (see docs/performance.md#fused-kernels). State, options and serialization are Adam's own,
-/// so checkpoints are interchangeable with torch::optim::Adam. Parameters that are not contiguous float/double
-/// CPU tensors, and amsgrad, take Adam's own step.
+/// (see docs/performance.md#fused-kernels). State, options and serialization are Adam's own, so checkpoints
+/// are interchangeable with torch::optim::Adam. Parameters that are not contiguous float/double CPU tensors,
+/// and amsgrad, take Adam's own step.
 
 #include <torch/optim/adam.h>
 

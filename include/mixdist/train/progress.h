@@ -37,8 +37,8 @@ struct ProgressOptions {
   TORCH_ARG(std::string, label) = "";
   /// Steps in the epoch; 0 if unknown (then no bar and no ETA are drawn).
   TORCH_ARG(int64_t, total_steps) = 0;
-  /// Whether to redraw a bar in place. nullopt: whether `stream` is a terminal (std::cerr / std::clog: stderr,
-  /// std::cout: stdout; any other stream counts as not a terminal).
+  /// Whether to redraw a bar in place. nullopt: whether `stream` is a terminal (std::cerr / std::clog:
+  /// stderr, std::cout: stdout; any other stream counts as not a terminal).
   TORCH_ARG(c10::optional<bool>, interactive) = c10::nullopt;
   /// Where to print; must outlive the ProgressBar.
   TORCH_ARG(OstreamPointer, stream) = &std::cerr;

@@ -3,9 +3,9 @@
 /// @file
 /// @brief Cooperative Ctrl-C / SIGTERM: the first signal asks a listening loop to stop at its next step.
 ///
-/// Cooperative Ctrl-C / SIGTERM for training and evaluation loops: while a loop listens, the first signal asks
-/// it to stop at its next step or batch boundary (so it can keep what it finished and say how to resume); a
-/// second signal ends the process as usual.
+/// Cooperative Ctrl-C / SIGTERM for training and evaluation loops: while a loop listens, the first signal
+/// asks it to stop at its next step or batch boundary (so it can keep what it finished and say how to
+/// resume); a second signal ends the process as usual.
 ///
 /// @code
 ///   int main() {
@@ -20,14 +20,15 @@
 /// thread started afterwards (OpenMP's, oneDNN's, the data loaders') inherits the block, and one dedicated
 /// thread receives them with sigwait(). A handler would run on whatever thread the kernel picked, on that
 /// thread's stack pointer, and oneDNN's JIT-compiled f32 GEMM kernels point the stack pointer into a heap
-/// buffer while they run: a handler's frame pushed there overwrote malloc's bookkeeping, and the process later
-/// aborted with "corrupted size vs. prev_size" (oneDNN issue #4845, fixed in oneDNN 3.11.2; Debian's LibTorch
-/// ships an older one).
+/// buffer while they run: a handler's frame pushed there overwrote malloc's bookkeeping, and the process
+/// later aborted with "corrupted size vs. prev_size" (oneDNN issue #4845, fixed in oneDNN 3.11.2; Debian's
+/// LibTorch ships an older one).
 
 #include <stdexcept>
 #include <string>
 
-/// @brief Training building blocks: fused Adam, gradient clipping, progress, metrics, stop signals, RNG state.
+/// @brief Training building blocks: fused Adam, gradient clipping, progress, metrics, stop signals, RNG
+///        state.
 namespace mixdist::train {
 
 /// Thrown by StopSignal::throw_if_requested: unwinds an evaluation (or any loop without a natural place to
@@ -49,7 +50,8 @@ class StopSignal {
  public:
   /// Blocks SIGINT and SIGTERM in the calling thread and starts the thread that receives them. Call it first
   /// in main(): threads started before it keep the signals unblocked, and a signal the kernel hands to one of
-  /// them ends the process at once (the default action) instead of asking for a stop. Idempotent; thread-safe.
+  /// them ends the process at once (the default action) instead of asking for a stop. Idempotent;
+  /// thread-safe.
   static void install();
 
   /// While at least one Listening object exists, the first SIGINT/SIGTERM sets requested() and prints a short
@@ -80,8 +82,8 @@ class StopSignal {
   /// Signals received while listening since the last reset() (for tests).
   /// @return the count.
   static int signals_received();
-  /// The exit status of a process that stops on request: 128 + the first signal's number, as a shell reports a
-  /// process that signal killed (130 for Ctrl-C, 143 for SIGTERM); 130 after request() alone.
+  /// The exit status of a process that stops on request: 128 + the first signal's number, as a shell reports
+  /// a process that signal killed (130 for Ctrl-C, 143 for SIGTERM); 130 after request() alone.
   /// @return the exit status.
   static int exit_status();
 };

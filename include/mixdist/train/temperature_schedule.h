@@ -5,7 +5,8 @@
 ///
 /// The relaxed estimators' temperature annealing (Jang et al.'s schedule as the paper's code runs it): tau
 /// starts at 1 and, after every training step t (0-based) with t % interval == 0, becomes max(minimum,
-/// exp(-decay t)). Written as a pure function of the steps taken, so a resumed run needs no saved temperature.
+/// exp(-decay t)). Written as a pure function of the steps taken, so a resumed run needs no saved
+/// temperature.
 
 #include <cstdint>
 
