@@ -4,11 +4,15 @@
 # Without doxygen both exist and fail, saying how to install it: never a silent skip.
 
 find_package(Doxygen)
+set(MIXDIST_DOXYGEN "")
+if(DOXYGEN_FOUND)
+  set(MIXDIST_DOXYGEN ${DOXYGEN_EXECUTABLE})
+endif()
 
 set(MIXDIST_DOCS_OUTPUT_DIR ${PROJECT_BINARY_DIR}/docs)
 configure_file(${PROJECT_SOURCE_DIR}/docs/Doxyfile.in ${MIXDIST_DOCS_OUTPUT_DIR}/Doxyfile @ONLY)
 set(MIXDIST_DOXYGEN_SCRIPT_ARGS
-  -DDOXYGEN=${DOXYGEN_EXECUTABLE}
+  -DDOXYGEN=${MIXDIST_DOXYGEN}
   -DDOXYFILE=${MIXDIST_DOCS_OUTPUT_DIR}/Doxyfile
   -DSOURCE_DIR=${PROJECT_SOURCE_DIR})
 
