@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps data configure build test run bench format clean
+.PHONY: all deps data configure build test run bench docs format clean
 
 all: build
 
@@ -33,6 +33,10 @@ run: data build
 
 bench: build
 	$(BUILD_DIR)/bench/mixdist_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
+
+# The API reference (Doxygen) of the public headers, in $(BUILD_DIR)/docs/html/index.html.
+docs: configure
+	cmake --build $(BUILD_DIR) --target docs
 
 format:
 	git ls-files '*.h' '*.cpp' | xargs clang-format -i

@@ -18,6 +18,7 @@ PACKAGES=(
   libcairo2-dev           # PNG figures (experiment reports)
   dataset-fashion-mnist   # gzipped IDX files in /usr/share/datasets/fashion-mnist
   clang-format
+  doxygen                 # the API reference (make docs) and its warning-free test
 )
 
 missing=()

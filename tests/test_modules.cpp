@@ -19,7 +19,7 @@ TEST(Modules, MapModulesMatchFunctions) {
   EXPECT_TRUE(torch::equal(eb(x), mixdist::entmax_bisect(x, 1.3, 0)));
   std::ostringstream s;
   s << *sm << " " << *eb;
-  EXPECT_EQ(s.str(), "mixdist::Sparsemax(dim=1) mixdist::EntmaxBisect(alpha=1.3, dim=0, max_iter=50)");
+  EXPECT_EQ(s.str(), "mixdist::Sparsemax(dim=1) mixdist::EntmaxBisect(alpha=1.3, dim=0, n_iter=50)");
   auto copy = std::dynamic_pointer_cast<mixdist::EntmaxBisectImpl>(eb->clone());
   ASSERT_TRUE(copy);
   EXPECT_TRUE(torch::equal(copy->forward(x), eb(x)));

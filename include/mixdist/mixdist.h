@@ -1,6 +1,16 @@
 #pragma once
 
-// Umbrella header: everything a user of mixdist needs.
+/// @file
+/// @brief Umbrella header: everything a user of mixdist needs.
+///
+/// Includes the sparse maps, their losses and modules, the distributions, the special functions, and the
+/// fused layers and optimiser. The data layer (mixdist/data/), report figures (mixdist/report/) and the
+/// experiments (mixdist/experiments/) have headers of their own.
+///
+/// @code
+/// #include <mixdist/mixdist.h>
+/// at::Tensor p = mixdist::sparsemax(at::randn({2, 5}));
+/// @endcode
 
 #include "mixdist/version.h"
 
@@ -42,3 +52,9 @@
 #include "mixdist/special/poisson_binomial.h"
 #include "mixdist/train/clip_grad_norm.h"
 #include "mixdist/train/fused_adam.h"
+
+/// @namespace mixdist
+/// @brief mixdist: mixed random variables on the probability simplex, on LibTorch.
+///
+/// The sparse maps (sparsemax, entmax15, entmax_bisect), their Fenchel-Young losses and modules, the face
+/// lattice, and the distributions live directly in this namespace; the layers below have their own.

@@ -84,7 +84,7 @@ int64_t solve_row(const scalar_t* x, scalar_t* y, int64_t K, int64_t row, const 
       const double scale = a - 1.0;
       const double beta = 1.0 / scale;
       int64_t c = collect_candidates(x, K, rm.max, scale, buf.data());
-      const double tau = entmax_alpha_threshold(buf.data(), c, K, a, args.max_iter);
+      const double tau = entmax_alpha_threshold(buf.data(), c, K, a, args.n_iter);
       // The support lies in the candidate buffer, so the normaliser needs no pass over the row. The root
       // finder stops within a few ulps of tau; dividing by the total makes the row sum to 1 to rounding.
       const double total = power_moments_above(buf.data(), c, tau, beta).S;

@@ -19,7 +19,7 @@ enum class MapKind { kSparsemax, kEntmax15, kEntmaxAlpha };
 struct ForwardArgs {
   MapKind kind = MapKind::kSparsemax;
   at::Tensor alpha_rows;        // double [rows], only for kEntmaxAlpha
-  int64_t max_iter = 50;        // root-finder cap, only for kEntmaxAlpha
+  int64_t n_iter = 50;          // root-finder cap, only for kEntmaxAlpha
   const char* name = "";        // public function name, for error messages
   at::IntArrayRef batch_sizes;  // sizes of the batch dims (all but the map dim), to name a bad row
 };

@@ -10,8 +10,8 @@ namespace detail {
 
 torch::autograd::variable_list EntmaxAlphaFunction::forward(torch::autograd::AutogradContext* ctx,
                                                             const at::Tensor& x, const at::Tensor& alpha,
-                                                            int64_t dim, int64_t max_iter) {
-  MapResult r = sparse_map_forward("entmax_bisect", x, dim, MapKind::kEntmaxAlpha, alpha, max_iter);
+                                                            int64_t dim, int64_t n_iter) {
+  MapResult r = sparse_map_forward("entmax_bisect", x, dim, MapKind::kEntmaxAlpha, alpha, n_iter);
   ctx->save_for_backward({r.y, alpha});
   ctx->saved_data["dim"] = dim;
   ctx->mark_non_differentiable({r.support});
@@ -35,12 +35,12 @@ torch::autograd::variable_list EntmaxAlphaFunction::backward(torch::autograd::Au
 }  // namespace detail
 
 std::tuple<at::Tensor, at::Tensor> entmax_bisect_with_support(const at::Tensor& x, const at::Tensor& alpha,
-                                                              int64_t dim, int64_t max_iter) {
+                                                              int64_t dim, int64_t n_iter) {
   const detail::RowLayout layout("entmax_bisect", x, dim);
   TORCH_CHECK(alpha.defined(), "entmax_bisect: alpha is undefined");
   TORCH_CHECK(at::isFloatingType(alpha.scalar_type()),
               "entmax_bisect: alpha must be a floating-point tensor, got ", alpha.scalar_type());
-  TORCH_CHECK(max_iter >= 1, "entmax_bisect: max_iter must be >= 1, got ", max_iter);
+  TORCH_CHECK(n_iter >= 1, "entmax_bisect: n_iter must be >= 1, got ", n_iter);
   const auto keepdim = layout.keepdim_sizes();
   TORCH_CHECK(alpha.dim() <= x.dim() && at::infer_size(alpha.sizes(), keepdim) == at::IntArrayRef(keepdim),
               "entmax_bisect: alpha of shape ", alpha.sizes(), " must broadcast to the input's shape ",
@@ -53,21 +53,21 @@ std::tuple<at::Tensor, at::Tensor> entmax_bisect_with_support(const at::Tensor& 
         "alpha = ",
         amin);
   }
-  auto out = detail::EntmaxAlphaFunction::apply(x, alpha.expand(keepdim), layout.dim(), max_iter);
+  auto out = detail::EntmaxAlphaFunction::apply(x, alpha.expand(keepdim), layout.dim(), n_iter);
   return {out[0], out[1]};
 }
 
-at::Tensor entmax_bisect(const at::Tensor& x, const at::Tensor& alpha, int64_t dim, int64_t max_iter) {
-  return std::get<0>(entmax_bisect_with_support(x, alpha, dim, max_iter));
+at::Tensor entmax_bisect(const at::Tensor& x, const at::Tensor& alpha, int64_t dim, int64_t n_iter) {
+  return std::get<0>(entmax_bisect_with_support(x, alpha, dim, n_iter));
 }
 
-at::Tensor entmax_bisect(const at::Tensor& x, double alpha, int64_t dim, int64_t max_iter) {
+at::Tensor entmax_bisect(const at::Tensor& x, double alpha, int64_t dim, int64_t n_iter) {
   TORCH_CHECK(std::isfinite(alpha) && alpha >= 1.0,
               "entmax_bisect: alpha must be finite and >= 1 (alpha = 1 is softmax, 2 is sparsemax), got ",
               alpha);
   const at::Tensor a =
       at::full({}, alpha, x.defined() ? x.options().dtype(at::kDouble) : at::TensorOptions());
-  return std::get<0>(entmax_bisect_with_support(x, a, dim, max_iter));
+  return std::get<0>(entmax_bisect_with_support(x, a, dim, n_iter));
 }
 
 }  // namespace mixdist

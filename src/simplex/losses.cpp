@@ -39,12 +39,12 @@ at::Tensor tsallis_entropy_dalpha(const at::Tensor& p, const at::Tensor& alpha) 
 }
 
 // Per-row Fenchel-Young loss on [rows, C] logits. Inputs: x, alpha ([rows, 1]; 2 and 1.5 for the fixed maps),
-// target ([rows], already valid), valid mask ([rows]), the map kind and max_iter.
+// target ([rows], already valid), valid mask ([rows]), the map kind and n_iter.
 struct FenchelYoungFunction : torch::autograd::Function<FenchelYoungFunction> {
   static variable_list forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& alpha,
                                const at::Tensor& target, const at::Tensor& valid, MapKind kind,
-                               int64_t max_iter) {
-    const at::Tensor p = detail::sparse_map_forward("fenchel-young loss", x, -1, kind, alpha, max_iter).y;
+                               int64_t n_iter) {
+    const at::Tensor p = detail::sparse_map_forward("fenchel-young loss", x, -1, kind, alpha, n_iter).y;
     const at::Tensor a = alpha.to(x.scalar_type());
     const at::Tensor x_target = x.gather(1, target.unsqueeze(1));
     // <p - e_y, x> as sum p_i (x_i - x_y): no cancellation for huge logits, and 0 * (-inf) never happens.
@@ -84,7 +84,7 @@ struct LossArgs {
   const char* name;
   MapKind kind;
   at::Tensor alpha;  // broadcastable to target's shape, or undefined
-  int64_t max_iter;
+  int64_t n_iter;
   at::Tensor weight;
   int64_t ignore_index;
   loss_reduction_t reduction;
@@ -129,7 +129,7 @@ at::Tensor fenchel_young_loss(const at::Tensor& input, const at::Tensor& target,
     }
     alpha_rows = args.alpha.expand(lead).reshape({-1, 1});
   }
-  at::Tensor loss = FenchelYoungFunction::apply(x, alpha_rows, safe_t, valid, args.kind, args.max_iter)[0];
+  at::Tensor loss = FenchelYoungFunction::apply(x, alpha_rows, safe_t, valid, args.kind, args.n_iter)[0];
 
   at::Tensor row_weight = valid.to(loss.scalar_type());
   if (args.weight.defined()) {
@@ -159,9 +159,9 @@ at::Tensor entmax15_loss(const at::Tensor& input, const at::Tensor& target, cons
 at::Tensor entmax_bisect_loss(const at::Tensor& input, const at::Tensor& target, const at::Tensor& alpha,
                               const EntmaxBisectLossOptions& o) {
   TORCH_CHECK(alpha.defined(), "entmax_bisect_loss: alpha is undefined");
-  TORCH_CHECK(o.max_iter() >= 1, "entmax_bisect_loss: max_iter must be >= 1, got ", o.max_iter());
+  TORCH_CHECK(o.n_iter() >= 1, "entmax_bisect_loss: n_iter must be >= 1, got ", o.n_iter());
   return fenchel_young_loss(input, target,
-                            {"entmax_bisect_loss", MapKind::kEntmaxAlpha, alpha, o.max_iter(), o.weight(),
+                            {"entmax_bisect_loss", MapKind::kEntmaxAlpha, alpha, o.n_iter(), o.weight(),
                              o.ignore_index(), o.reduction()});
 }
 

@@ -29,10 +29,10 @@ struct FixedMapFunction : torch::autograd::Function<FixedMapFunction<kKind>> {
   }
 };
 
-// alpha-entmax: inputs (x, alpha expanded to x's shape with size 1 along dim, dim, max_iter) -> (y, support).
+// alpha-entmax: inputs (x, alpha expanded to x's shape with size 1 along dim, dim, n_iter) -> (y, support).
 struct EntmaxAlphaFunction : torch::autograd::Function<EntmaxAlphaFunction> {
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, const at::Tensor& x,
-                                                const at::Tensor& alpha, int64_t dim, int64_t max_iter);
+                                                const at::Tensor& alpha, int64_t dim, int64_t n_iter);
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads);
 };

@@ -32,7 +32,7 @@ EntmaxBisectImpl::EntmaxBisectImpl(const EntmaxBisectOptions& options_) : option
 void EntmaxBisectImpl::reset() {
   const double a = options.alpha();
   TORCH_CHECK(std::isfinite(a) && a >= 1.0, "EntmaxBisect: alpha must be finite and >= 1, got ", a);
-  TORCH_CHECK(options.max_iter() >= 1, "EntmaxBisect: max_iter must be >= 1, got ", options.max_iter());
+  TORCH_CHECK(options.n_iter() >= 1, "EntmaxBisect: n_iter must be >= 1, got ", options.n_iter());
   if (!options.learn_alpha()) return;
   const double top = options.max_alpha();
   TORCH_CHECK(top > 1.0 && a > 1.0 && a < top,
@@ -49,13 +49,13 @@ at::Tensor EntmaxBisectImpl::alpha() const {
 }
 
 at::Tensor EntmaxBisectImpl::forward(const at::Tensor& x) {
-  if (!options.learn_alpha()) return entmax_bisect(x, options.alpha(), options.dim(), options.max_iter());
-  return entmax_bisect(x, alpha(), options.dim(), options.max_iter());
+  if (!options.learn_alpha()) return entmax_bisect(x, options.alpha(), options.dim(), options.n_iter());
+  return entmax_bisect(x, alpha(), options.dim(), options.n_iter());
 }
 
 void EntmaxBisectImpl::pretty_print(std::ostream& s) const {
   s << "mixdist::EntmaxBisect(alpha=" << options.alpha() << ", dim=" << options.dim()
-    << ", max_iter=" << options.max_iter() << (options.learn_alpha() ? ", learned" : "") << ")";
+    << ", n_iter=" << options.n_iter() << (options.learn_alpha() ? ", learned" : "") << ")";
 }
 
 namespace {

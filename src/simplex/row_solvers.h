@@ -104,14 +104,14 @@ inline double entmax15_threshold(double* buf, int64_t& c) {
 // so convex for beta >= 1, is exact for a single active entry and monotone from below. The step is
 // safeguarded by the bracket (needed for beta < 1, where g is not convex). The candidate set is compacted
 // against the lower end of the bracket, which only rises, so no entry that can be in the support is ever
-// dropped. Stops when f vanishes, the step or the bracket is a few ulps wide, or after max_iter steps.
-inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double alpha, int64_t max_iter) {
+// dropped. Stops when f vanishes, the step or the bracket is a few ulps wide, or after n_iter steps.
+inline double entmax_alpha_threshold(double* buf, int64_t& c, int64_t K, double alpha, int64_t n_iter) {
   const double beta = 1.0 / (alpha - 1.0);
   double lo = -1.0;
   double hi = -std::pow(static_cast<double>(K), 1.0 - alpha);
   double tau = lo;
   bool hi_evaluated = false;
-  for (int64_t iter = 0; iter < max_iter; ++iter) {
+  for (int64_t iter = 0; iter < n_iter; ++iter) {
     const auto [S, P] = power_moments_above(buf, c, tau, beta);
     // S carries the rounding error of a c-term sum: closer to 1 than that is converged.
     if (std::abs(S - 1.0) <=

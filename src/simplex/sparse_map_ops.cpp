@@ -29,14 +29,14 @@ bool use_fused_cpu(const at::Tensor& x) {
 }
 
 at::Tensor generic_forward(const at::Tensor& x, int64_t dim, MapKind kind, const at::Tensor& alpha,
-                           int64_t max_iter) {
+                           int64_t n_iter) {
   switch (kind) {
     case MapKind::kSparsemax:
       return generic::sparsemax(x, dim);
     case MapKind::kEntmax15:
       return generic::entmax15(x, dim);
     case MapKind::kEntmaxAlpha:
-      return generic::entmax_bisect(x, alpha, dim, max_iter);
+      return generic::entmax_bisect(x, alpha, dim, n_iter);
   }
   return {};
 }
@@ -82,18 +82,18 @@ at::Tensor generic_backward(const at::Tensor& y, const at::Tensor& g, int64_t di
 }  // namespace
 
 MapResult sparse_map_forward(const char* name, const at::Tensor& x, int64_t dim, MapKind kind,
-                             const at::Tensor& alpha, int64_t max_iter) {
+                             const at::Tensor& alpha, int64_t n_iter) {
   const RowLayout layout(name, x, dim);
   const at::ScalarType ct = compute_type(x.scalar_type());
   const at::Tensor xc = x.to(ct);
   if (!use_fused_cpu(x)) {
-    at::Tensor y = generic_forward(xc, layout.dim(), kind, alpha, max_iter);
+    at::Tensor y = generic_forward(xc, layout.dim(), kind, alpha, n_iter);
     at::Tensor support = (y > 0).sum(layout.dim(), /*keepdim=*/true);
     return {y.to(x.scalar_type()), support};
   }
   ForwardArgs args;
   args.kind = kind;
-  args.max_iter = max_iter;
+  args.n_iter = n_iter;
   args.name = name;
   args.batch_sizes = layout.batch_sizes();
   if (kind == MapKind::kEntmaxAlpha) args.alpha_rows = layout.row_values(alpha).to(at::kDouble).contiguous();

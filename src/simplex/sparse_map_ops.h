@@ -18,7 +18,7 @@ struct MapResult {
 // alpha: only for kEntmaxAlpha; a tensor of x's shape with size 1 along dim (already expanded), any float
 // dtype.
 MapResult sparse_map_forward(const char* name, const at::Tensor& x, int64_t dim, MapKind kind,
-                             const at::Tensor& alpha, int64_t max_iter);
+                             const at::Tensor& alpha, int64_t n_iter);
 
 // Vector-Jacobian product of the map at output y. When dalpha is non-null (kEntmaxAlpha), it receives the
 // alpha gradient with x's shape and size 1 along dim, in double.

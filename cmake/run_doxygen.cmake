@@ -1,0 +1,71 @@
+# cmake -DDOXYGEN=<exe or empty> -DDOXYFILE=<configured Doxyfile> -DMODE=render|check [-DCHECK_DIR=<dir>]
+#       -P run_doxygen.cmake
+# render: runs Doxygen on DOXYFILE (warnings on stderr, HTML in the Doxyfile's OUTPUT_DIRECTORY).
+# check:  runs it into CHECK_DIR with WARN_LOGFILE set and fails, listing every warning, unless the log is empty.
+cmake_minimum_required(VERSION 3.18)
+
+if(NOT DOXYGEN)
+  message(FATAL_ERROR "doxygen was not found when CMake configured this build, so the API reference cannot be "
+    "rendered or checked. Install it with `bash scripts/install-deps.sh` (Debian package doxygen), then "
+    "re-run cmake (or `make configure`).")
+endif()
+
+if(MODE STREQUAL "render")
+  execute_process(COMMAND ${DOXYGEN} ${DOXYFILE} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "doxygen ${DOXYFILE} failed (exit status ${rc})")
+  endif()
+  return()
+endif()
+
+if(NOT MODE STREQUAL "check")
+  message(FATAL_ERROR "run_doxygen.cmake: MODE must be render or check, got '${MODE}'")
+endif()
+
+# A Doxyfile that takes everything from the configured one and sends output and warnings elsewhere.
+file(REMOVE_RECURSE ${CHECK_DIR})
+file(MAKE_DIRECTORY ${CHECK_DIR})
+set(log ${CHECK_DIR}/warnings.log)
+file(WRITE ${CHECK_DIR}/Doxyfile "@INCLUDE = ${DOXYFILE}\nOUTPUT_DIRECTORY = ${CHECK_DIR}\nWARN_LOGFILE = ${log}\n")
+execute_process(COMMAND ${DOXYGEN} ${CHECK_DIR}/Doxyfile RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "doxygen failed (exit status ${rc}):\n${out}${err}")
+endif()
+if(NOT EXISTS ${log})
+  message(FATAL_ERROR "doxygen wrote no warning log ${log}")
+endif()
+file(STRINGS ${log} warnings REGEX "warning:")
+list(LENGTH warnings n)
+if(n GREATER 0)
+  # The log as Doxygen wrote it (one warning a line, file:line first), then a count per folder.
+  execute_process(COMMAND ${CMAKE_COMMAND} -E cat ${log})
+  set(folders "")
+  foreach(w IN LISTS warnings)
+    if(w MATCHES "include/mixdist/([^/:]+)[/:]")
+      set(folder "include/mixdist/${CMAKE_MATCH_1}")
+      if(folder MATCHES "\\.h$")
+        set(folder "include/mixdist")
+      endif()
+    else()
+      set(folder "other")
+    endif()
+    list(APPEND folders "${folder}")
+  endforeach()
+  set(summary "")
+  set(seen "")
+  foreach(folder IN LISTS folders)
+    if(NOT folder IN_LIST seen)
+      list(APPEND seen "${folder}")
+      set(count 0)
+      foreach(f IN LISTS folders)
+        if(f STREQUAL folder)
+          math(EXPR count "${count} + 1")
+        endif()
+      endforeach()
+      string(APPEND summary "\n  ${folder}: ${count}")
+    endif()
+  endforeach()
+  message(FATAL_ERROR "The API reference has ${n} Doxygen warnings (listed above, also in ${log}); every public "
+    "symbol in include/mixdist needs a /// comment (docs/Doxyfile.in). Warnings by folder:${summary}")
+endif()
+message(STATUS "API reference: no Doxygen warnings")
