@@ -418,6 +418,9 @@ TEST(MaskedDirichlet, ErrorsNameTheProblem) {
                "face must be a face mask (entries 0 or 1, at least one 1 per row), got [0, 0, 0]");
   expect_error([&] { mixdist::MaskedDirichlet(torch::ones({3}, torch::kBool), -a); }, "positive");
   expect_error([&] { mixdist::MaskedDirichlet(torch::ones({4}, torch::kBool), a); }, "vertices");
+  // Its two tensors cannot be swapped silently: the face is a mask, the concentration must be floating.
+  expect_error([&] { mixdist::MaskedDirichlet(a, torch::ones({3}, torch::kBool)); },
+               "concentration must be floating point");
   mixdist::MaskedDirichlet d(torch::tensor({true, true, false}), a);
   expect_error([&] { d.log_prob(torch::tensor({0.2, 0.4, 0.4}, torch::kDouble)); }, "0 outside");
   expect_error([&] { d.log_prob(torch::tensor({0.2, 0.4, 0.0}, torch::kDouble)); }, "got [0.2, 0.4, 0]");

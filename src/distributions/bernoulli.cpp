@@ -3,6 +3,7 @@
 #include "distributions/checks.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 Bernoulli::Bernoulli(const at::Tensor& logits, c10::optional<bool> validate_args)
     : Distribution(logits.defined() ? logits.sizes().vec() : std::vector<int64_t>{}, {}, validate_args),
@@ -40,4 +41,5 @@ at::Tensor kl_divergence(const Bernoulli& p, const Bernoulli& q) {
   return pa * (at::softplus(-b) - at::softplus(-a)) + (1 - pa) * (at::softplus(b) - at::softplus(a));
 }
 
+}  // namespace distributions
 }  // namespace mixdist

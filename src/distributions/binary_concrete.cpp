@@ -6,6 +6,7 @@
 #include "distributions/checks.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 
 // Uniforms in [tiny, 1 - eps/2] of the dtype: log U and log(1 - U) are then finite.
@@ -81,4 +82,5 @@ BinaryConcrete BinaryConcrete::expand(at::IntArrayRef batch_shape) const {
   return BinaryConcrete(logits_.expand(batch_shape), temperature_, false);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -3,6 +3,7 @@
 #include "distributions/checks.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 Categorical::Categorical(const at::Tensor& logits, c10::optional<bool> validate_args)
     : Distribution(logits.defined() && logits.dim() >= 1 ? logits.sizes().slice(0, logits.dim() - 1).vec()
@@ -81,4 +82,5 @@ at::Tensor kl_divergence(const Categorical& p, const Categorical& q) {
   return at::where(pp > 0, pp * (p.logits() - q.logits()), at::zeros_like(pp)).sum(-1);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

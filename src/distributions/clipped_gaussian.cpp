@@ -10,6 +10,7 @@
 #include "mixdist/special/log_ndtr.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 constexpr double kHalfLog2Pi = 0.91893853320467274178;  // log(2 pi) / 2
 // The reference code's offset inside log P0, log P1 (reproduce_authors only).
@@ -141,4 +142,5 @@ at::Tensor ClippedGaussian::entropy_bits(double precision_bits) const {
   return code_length_bits(entropy(), expected_face_dim(), precision_bits);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

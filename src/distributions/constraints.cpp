@@ -6,7 +6,9 @@
 #include <sstream>
 #include <utility>
 
-namespace mixdist::constraints {
+namespace mixdist {
+inline namespace distributions {
+namespace constraints {
 namespace {
 
 // A constraint given by its words and an elementwise or row-wise test.
@@ -145,4 +147,6 @@ void validate(const Constraint& constraint, const std::string& owner, const std:
   TORCH_CHECK(false, owner, ": ", argument, " must be ", constraint.requirement(), ", got ", got);
 }
 
-}  // namespace mixdist::constraints
+}  // namespace constraints
+}  // namespace distributions
+}  // namespace mixdist

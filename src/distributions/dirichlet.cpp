@@ -3,6 +3,7 @@
 #include "distributions/checks.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 Dirichlet::Dirichlet(const at::Tensor& concentration, c10::optional<bool> validate_args)
     : Distribution(concentration.defined() && concentration.dim() >= 1
@@ -80,4 +81,5 @@ at::Tensor kl_divergence(const Dirichlet& p, const Dirichlet& q) {
          ((a - b) * (a.digamma() - a0.digamma().unsqueeze(-1))).sum(-1);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -8,6 +8,7 @@
 #include <cmath>
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 std::atomic<bool> g_validate_args{true};
 }  // namespace
@@ -126,4 +127,5 @@ void Distribution::validate_parameters(
   }
 }
 
+}  // namespace distributions
 }  // namespace mixdist

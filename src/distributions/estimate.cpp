@@ -5,6 +5,7 @@
 #include <cmath>
 
 namespace mixdist {
+inline namespace distributions {
 
 Estimate sample_mean(const at::Tensor& draws) {
   TORCH_CHECK(draws.defined() && draws.dim() >= 1 && draws.size(0) >= 2,
@@ -14,4 +15,5 @@ Estimate sample_mean(const at::Tensor& draws) {
   return {draws.mean(0), draws.detach().std(0) / std::sqrt(n)};
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -7,6 +7,7 @@
 #include "mixdist/simplex/faces.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 
 // ---------------------------------------------------------------------------------------------------------
@@ -156,4 +157,5 @@ Estimate expect_over_face_sums_mc(const GibbsFaces& law, const FaceSumTerm& term
   return sample_mean(term.g(sums, faces.sum(-1, /*keepdim=*/false, law.scores().scalar_type())));
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -17,6 +17,7 @@
 #include "mixdist/special/log_ndtr.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 constexpr double kHalfLog2Pi = 0.91893853320467274178;   // log(2 pi) / 2
 constexpr double kSqrt2OverPi = 0.79788456080286535588;  // sqrt(2 / pi)
@@ -357,4 +358,5 @@ GaussianSparsemax GaussianSparsemax::expand(at::IntArrayRef batch_shape) const {
   return GaussianSparsemax(loc_.expand(shape), scale_.expand(shape), options_, false);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

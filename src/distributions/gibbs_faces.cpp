@@ -5,6 +5,7 @@
 #include "mixdist/special/poisson_binomial.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 GibbsFaces::GibbsFaces(const at::Tensor& scores, c10::optional<bool> validate_args)
     : Distribution(scores.defined() && scores.dim() >= 1 ? scores.sizes().slice(0, scores.dim() - 1).vec()
@@ -93,4 +94,5 @@ at::Tensor kl_divergence(const GibbsFaces& p, const GibbsFaces& q) {
   return q.log_normalizer() - p.log_normalizer() + ((p.scores() - q.scores()) * (2 * mu - 1)).sum(-1);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -6,6 +6,7 @@
 #include "mixdist/distributions/code_length.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 double logit(double x) {
   return std::log(x) - std::log1p(-x);
@@ -69,4 +70,5 @@ HardConcrete HardConcrete::expand(at::IntArrayRef batch_shape) const {
   return HardConcrete(base_.logits().expand(batch_shape), base_.temperature(), lower_, upper_, false);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -9,6 +9,7 @@
 #include "distributions/builtin_kl.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 
 struct Registry {
@@ -66,4 +67,5 @@ Estimate kl_divergence_mc(const Distribution& p, const Distribution& q, int64_t 
   return sample_mean(s.log_prob - q.log_prob(s.value));
 }
 
+}  // namespace distributions
 }  // namespace mixdist

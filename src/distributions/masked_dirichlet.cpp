@@ -6,6 +6,7 @@
 #include "mixdist/distributions/gibbs_faces.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 
 double smallest_normal(at::ScalarType dtype) {
@@ -129,4 +130,5 @@ at::Tensor kl_divergence(const MaskedDirichlet& p, const MaskedDirichlet& q) {
   return at::where(same_face, kl, at::full({}, std::numeric_limits<double>::infinity(), kl.options()));
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -5,6 +5,7 @@
 #include "distributions/checks.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 
 at::Tensor log_binomials(int64_t K) {
@@ -114,4 +115,5 @@ at::Tensor kl_divergence(const MaxEntropyFaces& p, const GibbsFaces& q) {
   return -p.entropy().to(dtype) + q.log_normalizer() - (2 * expected_n / K - 1) * q.scores().sum(-1);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -8,6 +8,7 @@
 #include "distributions/within_face_terms.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 
 const char* const kMixed = "MixedDirichlet";
@@ -147,4 +148,5 @@ Estimate kl_divergence_mc(const MixedDirichlet& p, const MixedDirichlet& q, int6
   return {kl_divergence(p.face_law(), q.face_law()) + within.value, within.standard_error};
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -5,6 +5,7 @@
 #include "distributions/within_face_terms.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 MixedMaxEntDirichletPrior::MixedMaxEntDirichletPrior(int64_t K, double N, MaxEntropyFacesVariant variant,
                                                      at::ScalarType dtype, c10::optional<bool> validate_args)
@@ -82,4 +83,5 @@ Estimate kl_divergence_mc(const MixedDirichlet& p, const MixedMaxEntDirichletPri
   return {combine(p, q, within.value), within.standard_error};
 }
 
+}  // namespace distributions
 }  // namespace mixdist

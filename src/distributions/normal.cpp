@@ -6,6 +6,7 @@
 #include "distributions/checks.h"
 
 namespace mixdist {
+inline namespace distributions {
 namespace {
 constexpr double kHalfLog2Pi = 0.91893853320467274178;  // log(2 pi) / 2
 }
@@ -42,4 +43,5 @@ at::Tensor kl_divergence(const Normal& p, const Normal& q) {
   return 0.5 * (ratio * ratio + diff * diff) - 0.5 - ratio.log();
 }
 
+}  // namespace distributions
 }  // namespace mixdist

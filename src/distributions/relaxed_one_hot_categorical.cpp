@@ -6,6 +6,7 @@
 #include "mixdist/distributions/binary_concrete.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 RelaxedOneHotCategorical::RelaxedOneHotCategorical(const at::Tensor& logits, double temperature,
                                                    bool straight_through, c10::optional<bool> validate_args)
@@ -71,4 +72,5 @@ RelaxedOneHotCategorical RelaxedOneHotCategorical::expand(at::IntArrayRef batch_
   return RelaxedOneHotCategorical(logits_.expand(shape), temperature_, straight_through_, false);
 }
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -33,6 +33,7 @@ torch::autograd::variable_list EntmaxAlphaFunction::backward(torch::autograd::Au
 }
 
 }  // namespace detail
+inline namespace simplex {
 
 std::tuple<at::Tensor, at::Tensor> entmax_bisect_with_support(const at::Tensor& x, const at::Tensor& alpha,
                                                               int64_t dim, int64_t n_iter) {
@@ -70,4 +71,5 @@ at::Tensor entmax_bisect(const at::Tensor& x, double alpha, int64_t dim, int64_t
   return std::get<0>(entmax_bisect_with_support(x, a, dim, n_iter));
 }
 
+}  // namespace simplex
 }  // namespace mixdist

@@ -3,6 +3,7 @@
 #include <cmath>
 
 namespace mixdist {
+inline namespace simplex {
 namespace {
 
 // Powers 2^k, k = 0..K-1, as int64: multiplying a 0/1 mask by them and summing sets bit k for vertex k.
@@ -84,4 +85,5 @@ double log_face_volume(int64_t n) {
   return -std::lgamma(static_cast<double>(n));
 }
 
+}  // namespace simplex
 }  // namespace mixdist

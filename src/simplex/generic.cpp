@@ -2,7 +2,9 @@
 
 #include "simplex/cpu_kernels.h"
 
-namespace mixdist::generic {
+namespace mixdist {
+inline namespace simplex {
+namespace generic {
 namespace {
 
 // Position 1..K along dim, shaped to broadcast against a tensor with K entries along dim.
@@ -73,4 +75,6 @@ at::Tensor entmax_bisect(const at::Tensor& x, const at::Tensor& alpha_in, int64_
   return at::where(is_softmax, at::softmax(x, dim), p);
 }
 
-}  // namespace mixdist::generic
+}  // namespace generic
+}  // namespace simplex
+}  // namespace mixdist

@@ -6,6 +6,7 @@
 #include "simplex/sparse_map_ops.h"
 
 namespace mixdist {
+inline namespace simplex {
 namespace {
 
 using detail::MapKind;
@@ -172,4 +173,5 @@ at::Tensor entmax_bisect_loss(const at::Tensor& input, const at::Tensor& target,
   return entmax_bisect_loss(input, target, at::full({}, o.alpha(), input.options().dtype(at::kDouble)), o);
 }
 
+}  // namespace simplex
 }  // namespace mixdist

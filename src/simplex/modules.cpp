@@ -10,6 +10,7 @@
 #include "mixdist/simplex/sparsemax.h"
 
 namespace mixdist {
+inline namespace simplex {
 
 at::Tensor SparsemaxImpl::forward(const at::Tensor& x) {
   return sparsemax(x, options.dim());
@@ -96,4 +97,5 @@ void EntmaxBisectLossImpl::pretty_print(std::ostream& s) const {
     << ")";
 }
 
+}  // namespace simplex
 }  // namespace mixdist

@@ -10,6 +10,7 @@
 #include "simplex/row_layout.h"
 
 namespace mixdist {
+inline namespace simplex {
 namespace {
 std::atomic<SparseMapBackend> g_backend{SparseMapBackend::kAuto};
 }  // namespace
@@ -21,6 +22,7 @@ SparseMapBackend sparse_map_backend() {
   return g_backend.load();
 }
 
+}  // namespace simplex
 namespace detail {
 namespace {
 

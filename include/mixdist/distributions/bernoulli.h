@@ -8,6 +8,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// Independent Bernoulli bits with P(X = 1) = sigmoid(logits); values 0/1 in the logits' dtype.
 ///
@@ -61,4 +62,5 @@ class Bernoulli : public Distribution {
 /// KL(p || q) between Bernoullis, exact, elementwise (shapes broadcast).
 at::Tensor kl_divergence(const Bernoulli& p, const Bernoulli& q);
 
+}  // namespace distributions
 }  // namespace mixdist

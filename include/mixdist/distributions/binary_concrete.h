@@ -10,6 +10,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The Binary Concrete law X = sigmoid((logits + L) / temperature), L ~ Logistic(0, 1), on (0, 1).
 ///
@@ -96,4 +97,5 @@ at::Tensor logistic_noise(at::IntArrayRef shape, c10::optional<at::Generator> ge
 at::Tensor gumbel_noise(at::IntArrayRef shape, c10::optional<at::Generator> generator,
                         const at::TensorOptions& o);
 
+}  // namespace distributions
 }  // namespace mixdist

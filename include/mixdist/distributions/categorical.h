@@ -9,6 +9,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// A categorical law over K classes given by unnormalised logits [..., K]; values are int64 indices.
 ///
@@ -63,4 +64,5 @@ class Categorical : public Distribution {
 /// @throws c10::Error if the numbers of classes differ.
 at::Tensor kl_divergence(const Categorical& p, const Categorical& q);
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -22,6 +22,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// Options of a ClippedGaussian.
 ///
@@ -128,4 +129,5 @@ ClippedGaussian bit_gaussian_sparsemax(const at::Tensor& logits, double std = 1.
 ///   use the consistent convention.
 at::Tensor kl_divergence(const ClippedGaussian& p, const ClippedGaussian& q);
 
+}  // namespace distributions
 }  // namespace mixdist

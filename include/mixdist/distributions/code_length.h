@@ -14,6 +14,7 @@
 #include <cmath>
 
 namespace mixdist {
+inline namespace distributions {
 
 /// H+/ln 2 + N E[dim F]: the optimal expected code length in bits at N-bit precision.
 ///
@@ -31,4 +32,5 @@ inline at::Tensor code_length_bits(const at::Tensor& entropy_nats, const at::Ten
   return entropy_nats / std::log(2.0) + precision_bits * expected_face_dim;
 }
 
+}  // namespace distributions
 }  // namespace mixdist

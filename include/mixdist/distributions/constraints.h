@@ -13,9 +13,11 @@
 #include <memory>
 #include <string>
 
+namespace mixdist {
+inline namespace distributions {
 /// Declared constraints (the sets parameters and values must lie in) and their validation, as
 /// torch.distributions.constraints.
-namespace mixdist::constraints {
+namespace constraints {
 
 /// A set a parameter or a value must lie in, with a name, a requirement in words and a vectorised test.
 ///
@@ -88,4 +90,6 @@ ConstraintPtr face_mask();
 void validate(const Constraint& constraint, const std::string& owner, const std::string& argument,
               const at::Tensor& value);
 
-}  // namespace mixdist::constraints
+}  // namespace constraints
+}  // namespace distributions
+}  // namespace mixdist

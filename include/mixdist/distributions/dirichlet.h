@@ -12,6 +12,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The Dirichlet law Dir(concentration) on the simplex, event shape {K}.
 ///
@@ -79,4 +80,5 @@ at::Tensor kl_divergence(const Dirichlet& p, const Dirichlet& q);
 /// @endcode
 at::Tensor dirichlet_log_sample(const at::Tensor& alpha, c10::optional<at::Generator> generator);
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -33,6 +33,9 @@
 #include "mixdist/distributions/estimate.h"
 
 namespace mixdist {
+/// @brief The distributions layer (include/mixdist/distributions/): an inline namespace, so
+/// `mixdist::distributions::Normal` and `mixdist::Normal` name the same class.
+inline namespace distributions {
 
 /// Sets the global default for argument validation (true unless changed; thread-safe).
 ///
@@ -175,4 +178,5 @@ class Distribution {
   bool validate_args_;
 };
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -10,6 +10,7 @@
 #include <ATen/ATen.h>
 
 namespace mixdist {
+inline namespace distributions {
 
 /// A Monte Carlo estimate together with its standard error.
 ///
@@ -41,4 +42,5 @@ struct Estimate {
 /// @endcode
 Estimate sample_mean(const at::Tensor& draws);
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -17,6 +17,7 @@
 #include "mixdist/distributions/gibbs_faces.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// A within-face term that depends on the face only through sums over it: g(S_1(F), ..., S_r(F), |F|) with
 /// S_i(f) = sum_{k in f} terms[i]_k. terms: each [..., K], broadcasting to the law's batch + [K]. g must act
@@ -73,4 +74,5 @@ at::Tensor expect_over_face_sums(const GibbsFaces& law, const FaceSumTerm& term)
 Estimate expect_over_face_sums_mc(const GibbsFaces& law, const FaceSumTerm& term, int64_t num_samples,
                                   c10::optional<at::Generator> generator = c10::nullopt);
 
+}  // namespace distributions
 }  // namespace mixdist

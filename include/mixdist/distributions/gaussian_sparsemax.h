@@ -28,6 +28,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// Options of a GaussianSparsemax: how the CDF integral of its density is computed.
 ///
@@ -183,4 +184,5 @@ class GaussianSparsemax : public Distribution {
   GaussianSparsemaxOptions options_;
 };
 
+}  // namespace distributions
 }  // namespace mixdist

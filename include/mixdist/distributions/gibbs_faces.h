@@ -16,6 +16,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The Gibbs law over the non-empty faces of the simplex, P(f) ∝ exp(sum_k (2 f_k - 1) w_k).
 ///
@@ -85,4 +86,5 @@ at::Tensor cross_entropy(const GibbsFaces& p, const GibbsFaces& q);
 /// @throws c10::Error if the numbers of vertices differ.
 at::Tensor kl_divergence(const GibbsFaces& p, const GibbsFaces& q);
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -13,6 +13,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The Hard Concrete law Y = clip(l + (r - l) X, 0, 1), X ~ BinaryConcrete(logits, temperature).
 ///
@@ -82,4 +83,5 @@ class HardConcrete : public Distribution {
   double lower_, upper_;
 };
 
+}  // namespace distributions
 }  // namespace mixdist

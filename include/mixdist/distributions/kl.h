@@ -15,6 +15,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// A KL function on type-erased distributions, as stored in the registry.
 using KLFunction = std::function<at::Tensor(const Distribution&, const Distribution&)>;
@@ -78,4 +79,5 @@ bool has_kl(const Distribution& p, const Distribution& q);
 Estimate kl_divergence_mc(const Distribution& p, const Distribution& q, int64_t num_samples,
                           c10::optional<at::Generator> generator = c10::nullopt);
 
+}  // namespace distributions
 }  // namespace mixdist

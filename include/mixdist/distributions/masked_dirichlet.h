@@ -20,6 +20,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The Dirichlet of concentration_f on a given face f, exactly 0 outside it: Y | F = f of the Mixed
 /// Dirichlet.
@@ -121,4 +122,5 @@ at::Tensor masked_dirichlet_entropy(const at::Tensor& face, const at::Tensor& al
 /// @param b floating [..., K], positive on the face.
 at::Tensor masked_dirichlet_kl(const at::Tensor& face, const at::Tensor& a, const at::Tensor& b);
 
+}  // namespace distributions
 }  // namespace mixdist

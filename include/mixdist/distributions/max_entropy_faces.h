@@ -20,6 +20,7 @@
 #include "mixdist/distributions/gibbs_faces.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// Which law of the face size MaxEntropyFaces uses.
 enum class MaxEntropyFacesVariant { kDerived, kAuthors };
@@ -115,4 +116,5 @@ at::Tensor kl_divergence(const GibbsFaces& p, const MaxEntropyFaces& q);
 /// @throws c10::Error if the numbers of vertices differ.
 at::Tensor kl_divergence(const MaxEntropyFaces& p, const GibbsFaces& q);
 
+}  // namespace distributions
 }  // namespace mixdist

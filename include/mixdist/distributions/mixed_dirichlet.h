@@ -29,6 +29,7 @@
 #include "mixdist/distributions/masked_dirichlet.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The parameters of a MixedDirichlet, by name: both are [..., K] tensors of the same shape, and the
 /// reference code takes them in the other order, so a positional constructor invites a silent swap.
@@ -184,4 +185,5 @@ at::Tensor kl_divergence(const MixedDirichlet& p, const MixedDirichlet& q);
 Estimate kl_divergence_mc(const MixedDirichlet& p, const MixedDirichlet& q, int64_t num_samples,
                           c10::optional<at::Generator> generator = c10::nullopt);
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -12,6 +12,7 @@
 #include "mixdist/distributions/mixed_dirichlet.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The maximum-entropy mixed prior: F ~ MaxEntropyFaces(K, N, variant), then Y | F uniform on the face.
 ///
@@ -87,4 +88,5 @@ at::Tensor kl_divergence(const MixedDirichlet& p, const MixedMaxEntDirichletPrio
 Estimate kl_divergence_mc(const MixedDirichlet& p, const MixedMaxEntDirichletPrior& q, int64_t num_samples,
                           c10::optional<at::Generator> generator = c10::nullopt);
 
+}  // namespace distributions
 }  // namespace mixdist

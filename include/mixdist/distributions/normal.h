@@ -9,6 +9,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// Independent Gaussians N(loc, scale^2), event shape {}; rsample is loc + scale * eps.
 ///
@@ -67,4 +68,5 @@ class Normal : public Distribution {
 /// KL(p || q) between Normals, exact, elementwise (shapes broadcast).
 at::Tensor kl_divergence(const Normal& p, const Normal& q);
 
+}  // namespace distributions
 }  // namespace mixdist

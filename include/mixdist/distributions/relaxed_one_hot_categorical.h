@@ -13,6 +13,7 @@
 #include "mixdist/distributions/distribution.h"
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The Gumbel-Softmax law y = softmax((logits + g) / temperature) on the interior of the simplex.
 ///
@@ -86,4 +87,5 @@ class RelaxedOneHotCategorical : public Distribution {
 /// @endcode
 at::Tensor straight_through_one_hot(const at::Tensor& y);
 
+}  // namespace distributions
 }  // namespace mixdist

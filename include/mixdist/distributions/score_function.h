@@ -9,6 +9,7 @@
 #include <ATen/ATen.h>
 
 namespace mixdist {
+inline namespace distributions {
 
 /// The surrogate whose gradient is (reward - baseline) * grad log q_F(f).
 ///
@@ -28,4 +29,5 @@ namespace mixdist {
 at::Tensor score_function_surrogate(const at::Tensor& face_log_prob, const at::Tensor& reward,
                                     const at::Tensor& baseline);
 
+}  // namespace distributions
 }  // namespace mixdist

@@ -8,6 +8,7 @@
 /// generic path everywhere, which is how the tests cross-check the two.
 
 namespace mixdist {
+inline namespace simplex {
 
 /// The implementations the sparse maps (sparsemax, entmax15, entmax_bisect, their losses) can run on.
 enum class SparseMapBackend {
@@ -55,4 +56,5 @@ class SparseMapBackendGuard {
   SparseMapBackend previous_;
 };
 
+}  // namespace simplex
 }  // namespace mixdist

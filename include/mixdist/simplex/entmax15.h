@@ -12,6 +12,7 @@
 #include <tuple>
 
 namespace mixdist {
+inline namespace simplex {
 
 /// 1.5-entmax along `dim`: [x/2 - tau]_+^2 with tau such that every row sums to 1.
 ///
@@ -42,4 +43,5 @@ at::Tensor entmax15(const at::Tensor& x, int64_t dim = -1);
 /// @endcode
 std::tuple<at::Tensor, at::Tensor> entmax15_with_support(const at::Tensor& x, int64_t dim = -1);
 
+}  // namespace simplex
 }  // namespace mixdist

@@ -19,6 +19,7 @@
 #include <tuple>
 
 namespace mixdist {
+inline namespace simplex {
 
 /// alpha-entmax along `dim` for one alpha: [(alpha - 1) x - tau]_+^(1/(alpha - 1)), rows summing to 1.
 ///
@@ -77,4 +78,5 @@ at::Tensor entmax_bisect(const at::Tensor& x, const at::Tensor& alpha, int64_t d
 std::tuple<at::Tensor, at::Tensor> entmax_bisect_with_support(const at::Tensor& x, const at::Tensor& alpha,
                                                               int64_t dim = -1, int64_t n_iter = 50);
 
+}  // namespace simplex
 }  // namespace mixdist

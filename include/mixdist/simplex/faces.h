@@ -12,6 +12,7 @@
 #include <cstdint>
 
 namespace mixdist {
+inline namespace simplex {
 
 /// Largest K for bit-encoded ids: 2^K - 1 must fit in int64 with room for 2^K itself.
 constexpr int64_t kMaxFaceIdVertices = 62;
@@ -103,4 +104,5 @@ at::Tensor log_face_volume(const at::Tensor& n);
 /// @throws c10::Error if n < 1.
 double log_face_volume(int64_t n);
 
+}  // namespace simplex
 }  // namespace mixdist

@@ -15,7 +15,9 @@
 #include <ATen/ATen.h>
 
 /// @brief Device-generic sparse maps in plain ATen ops (sort, cumsum, bisection), differentiable by autograd.
-namespace mixdist::generic {
+namespace mixdist {
+inline namespace simplex {
+namespace generic {
 
 /// sparsemax along `dim` by sort and prefix sums (Held et al. 1974; Martins & Astudillo 2016, Alg. 1).
 ///
@@ -55,4 +57,6 @@ at::Tensor entmax15(const at::Tensor& x, int64_t dim = -1);
 /// @endcode
 at::Tensor entmax_bisect(const at::Tensor& x, const at::Tensor& alpha, int64_t dim = -1, int64_t n_iter = 50);
 
-}  // namespace mixdist::generic
+}  // namespace generic
+}  // namespace simplex
+}  // namespace mixdist

@@ -18,6 +18,7 @@
 #include <torch/enum.h>
 
 namespace mixdist {
+inline namespace simplex {
 
 /// How a loss reduces its per-entry values: torch::kNone (shape of the target), torch::kMean (the weighted
 /// mean sum(w l) / sum(w), 0 when no entry carries weight) or torch::kSum (sum(w l)).
@@ -134,4 +135,5 @@ at::Tensor entmax_bisect_loss(const at::Tensor& input, const at::Tensor& target,
 at::Tensor entmax_bisect_loss(const at::Tensor& input, const at::Tensor& target, const at::Tensor& alpha,
                               const EntmaxBisectLossOptions& options = {});
 
+}  // namespace simplex
 }  // namespace mixdist

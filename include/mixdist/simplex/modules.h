@@ -14,6 +14,7 @@
 #include "mixdist/simplex/losses.h"
 
 namespace mixdist {
+inline namespace simplex {
 
 /// Options of the Sparsemax and Entmax15 modules: the simplex dimension.
 ///
@@ -235,4 +236,5 @@ class EntmaxBisectLossImpl : public torch::nn::Cloneable<EntmaxBisectLossImpl> {
 /// Module holder of EntmaxBisectLossImpl.
 TORCH_MODULE(EntmaxBisectLoss);
 
+}  // namespace simplex
 }  // namespace mixdist

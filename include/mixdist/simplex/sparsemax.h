@@ -22,6 +22,9 @@
 #include <tuple>
 
 namespace mixdist {
+/// @brief The sparse maps layer (include/mixdist/simplex/): an inline namespace, so
+/// `mixdist::simplex::sparsemax` and `mixdist::sparsemax` name the same function.
+inline namespace simplex {
 
 /// sparsemax along `dim`: the point of the simplex closest to `x` in Euclidean distance.
 ///
@@ -53,4 +56,5 @@ at::Tensor sparsemax(const at::Tensor& x, int64_t dim = -1);
 /// @endcode
 std::tuple<at::Tensor, at::Tensor> sparsemax_with_support(const at::Tensor& x, int64_t dim = -1);
 
+}  // namespace simplex
 }  // namespace mixdist

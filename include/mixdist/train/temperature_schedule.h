@@ -16,7 +16,7 @@ namespace mixdist::train {
 struct TemperatureSchedule {
   double decay = 1e-5;      ///< rate of the exponential decay per step, >= 0
   double minimum = 0.5;     ///< the temperature never goes below this
-  int64_t interval = 1000;  ///< steps between updates, >= 1 (not checked)
+  int64_t interval = 1000;  ///< steps between updates, >= 1
 };
 
 /// The temperature of the step that follows `completed_steps` steps.
@@ -24,7 +24,8 @@ struct TemperatureSchedule {
 /// @param schedule        decay, minimum and interval (interval >= 1).
 /// @param completed_steps training steps taken so far, >= 0.
 /// @return 1 for completed_steps = 0, else max(minimum, exp(-decay t)) with t the last update step.
-/// @throws c10::Error if completed_steps < 0.
+/// @throws c10::Error if completed_steps < 0, schedule.interval < 1 or schedule.decay is negative or not
+///         finite.
 ///
 /// @code
 /// double tau = mixdist::train::annealed_temperature({}, 50000);  // max(0.5, exp(-0.49))
