@@ -1,7 +1,6 @@
-// The MNIST VAE experiment on tiny synthetic data: every latent type trains (loss decreases), its
-// importance-sampled NLL is no worse than the negative ELBO, the IS estimator matches exact enumeration where
-// that exists (the Categorical mixture), a resumed run equals an uninterrupted one, the config round-trips
-// through JSON, the metrics CSV has its schema, and bad input gets one clear message.
+// The MNIST VAE experiment through the run layer (experiments/vae_mnist/experiment) on tiny synthetic data: a
+// resumed run equals an uninterrupted one, run folders, the metrics CSV's schema, and the comparison over
+// seeds.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -22,6 +21,7 @@
 #include "mixdist/train/stop_signal.h"
 #include "temp_dir.h"
 #include "test_util.h"
+#include "tiny_vae.h"
 
 namespace mixdist::experiments::vae_mnist {
 namespace {
@@ -33,151 +33,6 @@ using TrainResult = run::RunResult;
 using mixdist::testing::expect_error_containing;
 using mixdist::testing::max_abs_diff;
 using mixdist::testing::TempDir;
-
-// A VAE small enough for a unit test: 240 synthetic images, 64 hidden units, batches of 20. The learning
-// rates are raised for every latent (the paper's 1e-5 would not move in a few steps); the estimators are the
-// paper's.
-VaeConfig tiny_config(LatentType latent, int64_t epochs = 4) {
-  VaeConfig c = make_preset(latent, "quick");
-  c.dataset = "synthetic";
-  c.train_size = 240;
-  c.valid_size = 60;
-  c.test_size = 60;
-  c.hidden = 64;
-  c.batch_size = 20;
-  c.eval_batch_size = 30;
-  c.epochs = epochs;
-  c.gen_lr = 3e-3;
-  c.inf_lr = 3e-3;
-  c.warmup_steps = latent == LatentType::kCategorical ? 5 : 0;
-  c.valid_is_samples = 5;
-  c.final_is_samples = 50;
-  return c;
-}
-
-TrainOptions quiet_options(const std::string& dir, std::ostream& log) {
-  TrainOptions o;
-  o.run_dir = dir;
-  o.interactive = false;
-  o.log = &log;
-  o.figures = false;
-  return o;
-}
-
-nlohmann::json read_json(const std::string& path) {
-  return nlohmann::json::parse(io::read_file(path));
-}
-
-bool same_value(double a, double b) {
-  return a == b || (std::isnan(a) && std::isnan(b));
-}
-
-// Every metric of both splits in two summary.json files is bit for bit the same.
-void expect_same_final_metrics(const nlohmann::json& a, const nlohmann::json& b) {
-  for (const char* split : {"valid", "test"})
-    for (const auto& name : eval_metric_names())
-      EXPECT_EQ(a[split][name].get<double>(), b[split][name].get<double>()) << split << " " << name;
-  EXPECT_EQ(a["epochs"], b["epochs"]);
-  EXPECT_EQ(a["steps"], b["steps"]);
-}
-
-class EveryLatent : public ::testing::TestWithParam<LatentType> {};
-
-TEST_P(EveryLatent, TrainingLowersTheLossAndImportanceSamplingTightensTheBound) {
-  TempDir tmp;
-  std::ostringstream log;
-  const VaeConfig config = tiny_config(GetParam());
-  const TrainResult r = train_vae(config, quiet_options(tmp.file("run"), log));
-  ASSERT_TRUE(r.finished) << log.str();
-  EXPECT_EQ(r.epochs_completed, config.epochs);
-  EXPECT_EQ(r.steps, config.epochs * (config.train_size / config.batch_size));
-
-  const train::MetricsTable table = train::MetricsTable::load(tmp.file("run/metrics.csv"), metrics_columns());
-  ASSERT_EQ(table.num_rows(), static_cast<size_t>(config.epochs));
-  const double first = table.value(0, "train_loss"), last = table.value(config.epochs - 1, "train_loss");
-  EXPECT_LT(last, first - 5.0) << latent_name(GetParam()) << ": -ELBO per image went from " << first << " to "
-                               << last;
-
-  // The importance-sampled estimate bounds log p(x) more tightly than the ELBO does (in expectation; with 50
-  // samples over 60 images the noise is far below the gap, which is several nats here).
-  const nlohmann::json summary = read_json(r.summary_path);
-  for (const char* split : {"valid", "test"}) {
-    const double nll = summary[split]["nll"].get<double>(), elbo = summary[split]["elbo"].get<double>();
-    EXPECT_TRUE(std::isfinite(nll) && std::isfinite(elbo)) << split;
-    EXPECT_LE(nll, -elbo + 0.1) << latent_name(GetParam()) << " " << split;
-    const double R = summary[split]["R"].get<double>();
-    EXPECT_GE(R, latent_name(GetParam()) == "gaussian-sparsemax" ? -1.0 : 0.0) << split;  // MC KL may dip
-    EXPECT_NEAR(summary[split]["D"].get<double>() + R, -elbo, 1e-9);
-  }
-  const double support = summary["test"]["support"].get<double>();
-  EXPECT_GE(support, 1.0);
-  EXPECT_LE(support, static_cast<double>(config.latent_dim));
-}
-
-INSTANTIATE_TEST_SUITE_P(Vae, EveryLatent, ::testing::ValuesIn(all_latent_types()), [](const auto& info) {
-  std::string name = latent_name(info.param);
-  for (char& ch : name)
-    if (ch == '-') ch = '_';
-  return name;
-});
-
-// A tiny Categorical VAE in eval mode (no dropout), built right after seeding the global generator.
-VaeModel categorical_model_in_eval_mode(uint64_t seed) {
-  at::manual_seed(seed);
-  VaeModel model(tiny_config(LatentType::kCategorical));
-  model->eval();
-  return model;
-}
-
-// log p(x_b | e_k) by running the decoder on every (class, data point) pair, as the authors' code does: [L,
-// B].
-at::Tensor per_pair_log_likelihoods(VaeModel& model, const at::Tensor& x, int64_t L) {
-  const at::Tensor classes = at::eye(L).unsqueeze(1).expand({L, x.size(0), L});
-  return model->decoder()->log_likelihood(x, classes);
-}
-
-// For the Categorical mixture log p(x) = logsumexp_y [log p(x|y) - log L] is exact by enumerating the L
-// classes: the importance-sampled estimate must converge to it.
-TEST(VaeImportanceSampling, MatchesExactEnumerationForTheCategoricalMixture) {
-  VaeModel model = categorical_model_in_eval_mode(3);
-  const at::Tensor x = binarize(data::make_synthetic_images(8, 5));
-  at::Tensor exact;
-  {
-    at::NoGradGuard no_grad;
-    const int64_t L = tiny_config(LatentType::kCategorical).latent_dim;
-    exact = at::logsumexp(per_pair_log_likelihoods(model, x, L).to(at::kDouble), 0) - std::log(double(L));
-  }
-  const at::Tensor estimate = model->estimate_log_marginal(x, 4000, 700);  // several chunks
-  EXPECT_LT(max_abs_diff(estimate, exact), 0.05) << estimate << exact;
-}
-
-// The shared-code path (decoder on K codes, one [B, D] x [D, K] product) against the per-point path on the
-// codes expanded to every data point.
-TEST(VaeDecoder, LogLikelihoodOfSharedCodesMatchesPerPointEvaluation) {
-  at::manual_seed(6);
-  Decoder decoder(10, 32, kImagePixels);
-  const at::Tensor x = binarize(data::make_synthetic_images(5, 2));
-  const at::Tensor codes = at::randn({7, 10});
-  at::NoGradGuard no_grad;
-  const at::Tensor table = decoder->log_likelihood_of_codes(x, codes);                             // [B, K]
-  const at::Tensor per_point = decoder->log_likelihood(x, codes.unsqueeze(1).expand({7, 5, 10}));  // [K, B]
-  ASSERT_EQ(table.sizes(), (std::vector<int64_t>{5, 7}));
-  EXPECT_LT(max_abs_diff(table, per_point.t()), 2e-3) << "float sums of 784 terms of size ~1";
-  EXPECT_GT(table.abs().min().item<double>(), 100.0) << "the comparison is between sums of ~500 nats";
-}
-
-// The Categorical model's exact expectation E_q[log p(x|y)] against the enumeration over every (class, data
-// point) pair that the authors' code runs.
-TEST(VaeObjective, CategoricalExpectationMatchesPerPointEnumeration) {
-  VaeModel model = categorical_model_in_eval_mode(7);
-  const at::Tensor x = binarize(data::make_synthetic_images(6, 1));
-  at::NoGradGuard no_grad;
-  const Objective o = model->objective(x);
-  const int64_t L = tiny_config(LatentType::kCategorical).latent_dim;
-  const at::Tensor q = at::softmax(model->encoder()->forward(x).at(0), -1);  // [B, L]
-  const at::Tensor expected = (q.t() * per_pair_log_likelihoods(model, x, L)).sum(0);
-  EXPECT_LT(max_abs_diff(o.terms.log_likelihood, expected), 2e-3);
-}
 
 TEST(VaeResume, AResumedRunEqualsAnUninterruptedOne) {
   TempDir tmp;
@@ -390,59 +245,6 @@ TEST(VaeResume, PlannedEpochsCanBeLoweredToTheCompletedOnesButNotBelow) {
   EXPECT_TRUE(std::filesystem::exists(tmp.file("lowered/ckpt.best")));
 }
 
-TEST(VaeConfig, RoundTripsThroughJsonForEveryPreset) {
-  for (LatentType latent : all_latent_types())
-    for (const char* preset : {"quick", "paper"}) {
-      VaeConfig c = make_preset(latent, preset);
-      c.seed = 13;
-      c.data_dir = "/some/where";
-      c.inf_l2 = 1.2345678901234567e-6;
-      const VaeConfig back = VaeConfig::from_json(c.to_json());
-      EXPECT_EQ(back.to_json(), c.to_json());
-      EXPECT_EQ(back.latent, latent);
-      EXPECT_EQ(back.inf_l2, c.inf_l2);
-      EXPECT_EQ(back.preset, preset);
-    }
-}
-
-TEST(VaeConfig, PresetsFollowThePaper) {
-  const VaeConfig cat = make_preset(LatentType::kCategorical, "paper");
-  EXPECT_EQ(cat.gen_lr, 1e-5);
-  EXPECT_EQ(cat.inf_lr, 1e-4);
-  EXPECT_EQ(cat.warmup_steps, 100);
-  EXPECT_EQ(cat.grad_clip, 1.0);
-  const VaeConfig md = make_preset(LatentType::kMixedDirichlet, "paper");
-  EXPECT_EQ(md.epochs, 500);
-  EXPECT_EQ(md.final_is_samples, 1000);
-  EXPECT_EQ(md.inf_dropout, 0.1);
-  EXPECT_EQ(md.face_prior, "authors");
-  EXPECT_EQ(make_preset(LatentType::kGumbelSoftmaxST, "paper").gen_lr, 1e-5);
-  EXPECT_EQ(make_preset(LatentType::kGaussian, "quick").inf_dropout, 0.0);
-}
-
-TEST(VaeConfig, RejectsImpossibleSettingsByName) {
-  expect_error_containing([] { parse_latent("gausian"); },
-                          "unknown latent 'gausian'; valid latents: gaussian,");
-  expect_error_containing([] { make_preset(LatentType::kGaussian, "fast"); }, "unknown preset 'fast'");
-  VaeConfig c;
-  c.epochs = 0;
-  expect_error_containing([&] { c.validate(); }, "epochs must be >= 1, got 0");
-  c = VaeConfig();
-  c.batch_size = 60000;
-  expect_error_containing([&] { c.validate(); }, "batch_size must be in [1, train_size = 55000], got 60000");
-  c = VaeConfig();
-  c.face_prior = "uniform";
-  expect_error_containing([&] { c.validate(); }, "face_prior must be 'authors' or 'derived', got 'uniform'");
-  c = VaeConfig();
-  c.inf_dropout = 1.0;
-  expect_error_containing([&] { c.validate(); }, "inf_dropout must be in [0, 1), got 1");
-  expect_error_containing([] { VaeConfig::from_json("{\"experiment\": \"signal_game\"}"); },
-                          "belongs to experiment 'signal_game'");
-  std::string json = VaeConfig().to_json();
-  json.insert(json.find('{') + 1, "\"learning_rate\": 1,");
-  expect_error_containing([&] { VaeConfig::from_json(json); }, "unknown key 'learning_rate'");
-}
-
 TEST(VaeRunFolder, RefusesToOverwriteAndExplainsForeignFolders) {
   TempDir tmp;
   std::ostringstream log;
@@ -503,25 +305,6 @@ TEST(VaeMetrics, CsvHasTheSchemaAndMarksEpochsWithoutValidation) {
   EXPECT_TRUE(std::isfinite(table.value(1, "valid_nll")));
   EXPECT_TRUE(std::isfinite(table.value(2, "valid_nll")));  // the last epoch always is
   for (size_t r = 0; r < 3; ++r) EXPECT_EQ(table.value(r, "epoch"), double(r + 1));
-}
-
-TEST(VaeReport, WritesThePicturesOfAMixedLatentRun) {
-  TempDir tmp;
-  std::ostringstream log;
-  TrainOptions options = quiet_options(tmp.file("run"), log);
-  options.figures = true;
-  train_vae(tiny_config(LatentType::kGaussianSparsemax, 2), options);
-  for (const char* f : {"reconstructions.png", "prior_samples.png", "face_sizes.png", "learning_curves.png"})
-    EXPECT_TRUE(std::filesystem::exists(tmp.file(std::string("run/") + f))) << f << "\n" << log.str();
-}
-
-TEST(VaeReport, SupportHistogramCountsNonzeros) {
-  const at::Tensor z = at::tensor({0.5, 0.5, 0.0, 1.0, 0.0, 0.0, 0.2, 0.3, 0.5, 0.0, 0.0, 1.0}).view({4, 3});
-  const std::vector<double> h = support_size_histogram(z);
-  ASSERT_EQ(h.size(), 3u);
-  EXPECT_DOUBLE_EQ(h[0], 0.5);
-  EXPECT_DOUBLE_EQ(h[1], 0.25);
-  EXPECT_DOUBLE_EQ(h[2], 0.25);
 }
 
 TEST(VaeCompare, AveragesSeedsWithThePopulationStd) {

@@ -1,6 +1,5 @@
-// The signal game's fast paths against the formulations they replace: the fused sender block
-// (nn::sigmoid_pool) against the same function in ATen ops, alone (values, gradients, finite differences in
-// double, thread-count independence) and inside the game model for every channel.
+// nn::sigmoid_pool, the signal game's fused sender block, against the same function in ATen ops: values,
+// gradients, finite differences in double and thread-count independence.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -107,60 +106,6 @@ TEST(SigmoidPool, RejectsMismatchedShapes) {
         nn::sigmoid_pool(at::zeros({2, 3}), at::zeros({4}), at::zeros({5}));
       },
       "sigmoid_pool");
-}
-
-namespace game = experiments::signal_game;
-
-// One game batch through the model with the fused sender and through a copy with the ATen-ops sender, the
-// channel's noise drawn from the same seed: loss, receiver output and every parameter gradient agree.
-void expect_fused_game_matches_aten(game::Channel channel, at::ScalarType dtype, double tolerance) {
-  game::GameConfig config = game::make_preset(channel, "paper");
-  const int64_t F = 300, B = 16;
-  at::manual_seed(3);
-  game::GameModel fused(config, F), aten(config, F);
-  {
-    at::NoGradGuard no_grad;
-    fused->to(dtype);
-    aten->to(dtype);
-    const auto src = fused->parameters(), dst = aten->parameters();
-    for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
-  }
-  aten->sender()->set_fused(false);
-  fused->set_temperature(0.7);
-  aten->set_temperature(0.7);
-  at::Tensor candidates = at::randn({B, config.game_size, F}, at::kDouble);
-  candidates = (candidates / candidates.norm(2, -1, /*keepdim=*/true)).to(dtype);
-  const at::Tensor labels = at::randint(config.game_size, {B}, at::kLong);
-  game::GameOutput out[2];
-  game::GameModel* models[2] = {&aten, &fused};
-  for (int i = 0; i < 2; ++i) {
-    at::manual_seed(11);
-    out[i] = (*models[i])->play(candidates, labels);
-    out[i].loss.backward();
-  }
-  const std::string what = game::channel_name(channel) + (dtype == at::kFloat ? " float" : " double");
-  EXPECT_NEAR(out[1].loss.item<double>(), out[0].loss.item<double>(), tolerance) << what;
-  EXPECT_LE(max_abs_diff(out[1].logits, out[0].logits), tolerance) << what;
-  EXPECT_LE(max_abs_diff(out[1].message, out[0].message), tolerance) << what;
-  EXPECT_LE(max_abs_diff(out[1].log_probs, out[0].log_probs), tolerance) << what;
-  const auto named_fused = fused->named_parameters(), named_aten = aten->named_parameters();
-  for (const auto& p : named_fused) {
-    const at::Tensor& reference = named_aten[p.key()].grad();
-    ASSERT_TRUE(p.value().grad().defined()) << what << " " << p.key();
-    EXPECT_LE(max_abs_diff(p.value().grad(), reference),
-              tolerance * (1 + reference.abs().max().item<double>()))
-        << what << " " << p.key();
-  }
-}
-
-TEST(SignalGameSpeedPaths, FusedSenderMatchesAtenOpsForEveryChannelInFloat) {
-  for (const game::Channel channel : game::all_channels())
-    expect_fused_game_matches_aten(channel, at::kFloat, 1e-5);
-}
-
-TEST(SignalGameSpeedPaths, FusedSenderMatchesAtenOpsForEveryChannelInDouble) {
-  for (const game::Channel channel : game::all_channels())
-    expect_fused_game_matches_aten(channel, at::kDouble, 1e-12);
 }
 
 }  // namespace
