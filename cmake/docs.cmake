@@ -28,5 +28,5 @@ if(MIXDIST_BUILD_TESTS)
     COMMAND ${CMAKE_COMMAND} ${MIXDIST_DOXYGEN_SCRIPT_ARGS} -DMODE=check
       -DCHECK_DIR=${PROJECT_BINARY_DIR}/docs-check -P ${PROJECT_SOURCE_DIR}/cmake/run_doxygen.cmake
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
-  set_tests_properties(docs.api_reference_is_warning_free PROPERTIES TIMEOUT 300)
+  set_tests_properties(docs.api_reference_is_warning_free PROPERTIES TIMEOUT 300 LABELS slow)
 endif()

@@ -21,10 +21,16 @@ TEST(TemperatureSchedule, PiecewiseConstantBetweenUpdatesAndFlooredAtTheMinimum)
 
 TEST(TemperatureSchedule, BadSchedulesAreNamedErrors) {
   using mixdist::testing::expect_error_containing;
-  expect_error_containing([] { mixdist::train::annealed_temperature({1e-3, 0.5, 0}, 10); },
-                          "schedule.interval must be >= 1, got 0");
-  expect_error_containing([] { mixdist::train::annealed_temperature({-1.0, 0.5, 10}, 10); },
-                          "schedule.decay must be finite and >= 0, got -1");
+  expect_error_containing(
+      [] {
+        mixdist::train::annealed_temperature({1e-3, 0.5, 0}, 10);
+      },
+      "schedule.interval must be >= 1, got 0");
+  expect_error_containing(
+      [] {
+        mixdist::train::annealed_temperature({-1.0, 0.5, 10}, 10);
+      },
+      "schedule.decay must be finite and >= 0, got -1");
   expect_error_containing([] { mixdist::train::annealed_temperature({}, -1); },
                           "annealed_temperature: completed_steps must be >= 0, got -1");
 }
