@@ -6,16 +6,13 @@
 
 #include <cmath>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
 using mixdist::testing::max_abs_diff;
-
-at::Generator seeded(uint64_t seed) {
-  auto g = at::detail::createCPUGenerator(seed);
-  return g;
-}
+using mixdist::testing::seeded;
 
 TEST(Bernoulli, AgainstTwoOutcomeSums) {
   auto a = torch::tensor({-3.0, 0.0, 2.5, 30.0}, torch::kDouble);

@@ -8,23 +8,13 @@
 
 #include <cmath>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
-at::Generator seeded(uint64_t seed) {
-  return at::detail::createCPUGenerator(seed);
-}
-
-// Trapezoid rule of f over [lo, hi] with n intervals (f takes and returns double tensors).
-double integrate(const std::function<torch::Tensor(const torch::Tensor&)>& f, double lo, double hi,
-                 int64_t n) {
-  auto x = torch::linspace(lo, hi, n + 1, torch::kDouble);
-  auto y = f(x);
-  const double h = (hi - lo) / static_cast<double>(n);
-  return (h * (y.sum() - 0.5 * (y[0] + y[-1]))).item<double>();
-}
-
+using mixdist::testing::integrate;
+using mixdist::testing::seeded;
 TEST(BinaryConcrete, DensityIntegratesToOneAndMatchesTheCdf) {
   for (auto [a, tau] : std::vector<std::pair<double, double>>{{0.0, 1.0}, {1.5, 0.5}, {-2.0, 2.0}}) {
     mixdist::BinaryConcrete d(torch::full({}, a, torch::kDouble), tau);

@@ -6,16 +6,13 @@
 
 #include <cmath>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
 using mixdist::testing::max_abs_diff;
-
-at::Generator seeded(uint64_t seed) {
-  auto g = at::detail::createCPUGenerator(seed);
-  return g;
-}
+using mixdist::testing::seeded;
 
 TEST(Categorical, FrequenciesEntropyAndKL) {
   auto logits = torch::tensor(

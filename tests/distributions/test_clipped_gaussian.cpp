@@ -12,31 +12,16 @@
 #include <random>
 #include <vector>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
+
+using mixdist::testing::dvec;
+using mixdist::testing::expect_error_containing;
 using mixdist::testing::max_abs_diff;
-
-at::Generator seeded(uint64_t seed) {
-  return at::detail::createCPUGenerator(seed);
-}
-
-torch::Tensor dvec(const std::vector<double>& v) {
-  return torch::tensor(v, torch::kDouble);
-}
-
-double Phi(double u) {
-  return 0.5 * std::erfc(-u / std::sqrt(2.0));
-}
-
-void expect_error(const std::function<void()>& f, const std::string& needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an error containing '" << needle << "'";
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using mixdist::testing::Phi;
+using mixdist::testing::seeded;
 
 // ---------------------------------------------------------------- ClippedGaussian
 
@@ -156,18 +141,19 @@ TEST(ClippedGaussian, ExtremeParametersGradientsAndErrors) {
   auto g_mc = torch::autograd::grad({d.rsample({200000}, seeded(24)).mean()}, {loc})[0];
   auto g_exact = torch::autograd::grad({d.mean().sum()}, {loc})[0];
   EXPECT_NEAR(g_mc.item<double>(), g_exact.item<double>(), 5 * std::sqrt(0.25 / 200000));
-  expect_error([] { mixdist::ClippedGaussian(torch::zeros({3}), torch::ones({2})); }, "do not broadcast");
-  expect_error(
+  expect_error_containing([] { mixdist::ClippedGaussian(torch::zeros({3}), torch::ones({2})); },
+                          "do not broadcast");
+  expect_error_containing(
       [] {
         mixdist::ClippedGaussian(torch::zeros({2}), torch::tensor({1.0, -1.0}));
       },
       "scale must be positive");
-  expect_error(
+  expect_error_containing(
       [] {
         mixdist::ClippedGaussian(torch::zeros({2}), torch::ones({2})).log_prob(torch::tensor({0.5, 1.5}));
       },
       "in [0, 1]");
-  expect_error(
+  expect_error_containing(
       [] { mixdist::ClippedGaussian(torch::zeros({2}), torch::ones({2})).log_prob(torch::zeros({3})); },
       "broadcast");
 }

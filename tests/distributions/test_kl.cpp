@@ -13,10 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
+using mixdist::testing::dvec;
+using mixdist::testing::Phi;
+using mixdist::testing::seeded;
 TEST(KLRegistry, DispatchesOnDynamicTypesAndNamesUnknownPairs) {
   mixdist::Normal n1(torch::zeros({2}), torch::ones({2})), n2(torch::ones({2}), torch::ones({2}));
   const mixdist::Distribution& p = n1;
@@ -36,21 +40,6 @@ TEST(KLRegistry, DispatchesOnDynamicTypesAndNamesUnknownPairs) {
 }
 
 using mixdist::testing::mixed_dirichlet;
-
-at::Generator seeded(uint64_t seed) {
-  return at::detail::createCPUGenerator(seed);
-}
-
-torch::Tensor dvec(const std::vector<double>& v) {
-  return torch::tensor(v, torch::kDouble);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Monte Carlo KL from a Gaussian-Sparsemax.
-
-double Phi(double u) {
-  return 0.5 * std::erfc(-u / std::sqrt(2.0));
-}
 
 // KL+(p || q) for p = GaussianSparsemax(loc, scale) with K = 2, in the chart y1
 // (docs/math.md#the-two-vertex-case): d = z1 - z2 ~ N(m_d, s_d^2), P(e1) = Phi((m_d - 1)/s_d), P(e2) =

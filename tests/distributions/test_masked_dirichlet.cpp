@@ -8,17 +8,15 @@
 #include <cmath>
 #include <vector>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
 using mixdist::testing::expect_error_containing;
+using mixdist::testing::seeded;
 
 using mixdist::testing::max_abs_diff;
-
-at::Generator seeded(uint64_t seed) {
-  return at::detail::createCPUGenerator(seed);
-}
 
 // --------------------------------------------------------------------------------------------
 // MaskedDirichlet

@@ -8,38 +8,15 @@
 #include <cmath>
 #include <vector>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
+using mixdist::testing::all_faces;
+using mixdist::testing::chi_square;
 using mixdist::testing::max_abs_diff;
-
-at::Generator seeded(uint64_t seed) {
-  return at::detail::createCPUGenerator(seed);
-}
-
-// All non-empty faces of K vertices, double [2^K - 1, K], row r = face with bits of r + 1.
-torch::Tensor all_faces(int64_t K) {
-  std::vector<double> data;
-  for (int64_t id = 1; id < (int64_t{1} << K); ++id)
-    for (int64_t k = 0; k < K; ++k) data.push_back(static_cast<double>((id >> k) & 1));
-  return torch::tensor(data, torch::kDouble).view({-1, K});
-}
-
-// Index of each face row (0/1 mask [N, K]) in all_faces order: id - 1.
-torch::Tensor row_ids(const torch::Tensor& faces) {
-  const int64_t K = faces.size(-1);
-  auto pw = torch::pow(2, torch::arange(K, torch::kLong));
-  return (faces.to(torch::kLong) * pw).sum(-1) - 1;
-}
-
-// Pearson chi-square statistic of observed face rows against probabilities [M].
-double chi_square(const torch::Tensor& faces, const torch::Tensor& probs) {
-  const int64_t n = faces.size(0);
-  auto counts = torch::bincount(row_ids(faces), {}, probs.size(0)).to(torch::kDouble);
-  auto expected = probs * n;
-  return ((counts - expected).pow(2) / expected).sum().item<double>();
-}
+using mixdist::testing::seeded;
 
 const std::vector<double> kW = {0.3, -1.2, 2.0, -0.5};
 

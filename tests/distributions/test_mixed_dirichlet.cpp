@@ -10,17 +10,15 @@
 #include <cmath>
 #include <vector>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
 using mixdist::testing::max_abs_diff;
 using mixdist::testing::mixed_dirichlet;
+using mixdist::testing::seeded;
 using torch::indexing::Slice;
-
-at::Generator seeded(uint64_t seed) {
-  return at::detail::createCPUGenerator(seed);
-}
 
 // Non-empty faces of K vertices as vectors of vertex indices, in id order.
 std::vector<std::vector<int64_t>> face_lists(int64_t K) {
@@ -503,5 +501,4 @@ static_assert(!std::is_constructible_v<mixdist::MixedDirichlet, torch::Tensor, t
               "MixedDirichlet must not be constructible from two positional tensors");
 static_assert(std::is_constructible_v<mixdist::MixedDirichlet, mixdist::MixedDirichletOptions, bool>,
               "the named form with validate_args must stay available");
-
 }  // namespace

@@ -6,29 +6,15 @@
 
 #include <cmath>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
 using mixdist::testing::max_abs_diff;
-
-at::Generator seeded(uint64_t seed) {
-  auto g = at::detail::createCPUGenerator(seed);
-  return g;
-}
-
-// Monte Carlo estimate of E_p[-log p(Y)] with n samples.
-torch::Tensor mc_entropy(const mixdist::Distribution& d, int64_t n, uint64_t seed) {
-  auto y = d.sample({n}, seeded(seed));
-  return -d.log_prob(y).mean(0);
-}
-
-// Monte Carlo estimate of E_p[log p(Y) - log q(Y)].
-torch::Tensor mc_kl(const mixdist::Distribution& p, const mixdist::Distribution& q, int64_t n,
-                    uint64_t seed) {
-  auto y = p.sample({n}, seeded(seed));
-  return (p.log_prob(y) - q.log_prob(y)).mean(0);
-}
+using mixdist::testing::mc_entropy;
+using mixdist::testing::mc_kl;
+using mixdist::testing::seeded;
 
 TEST(Normal, LogProbEntropyAndKL) {
   auto loc = torch::tensor({0.0, 1.5, -2.0}, torch::kDouble);

@@ -9,15 +9,13 @@
 
 #include <cmath>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
 using mixdist::testing::max_abs_diff;
-
-at::Generator seeded(uint64_t seed) {
-  return at::detail::createCPUGenerator(seed);
-}
+using mixdist::testing::seeded;
 
 TEST(RelaxedOneHotCategorical, TwoClassesReduceToBinaryConcrete) {
   // y_0 = sigmoid((l0 - l1 + g0 - g1)/tau) and g0 - g1 ~ Logistic: y_0 ~ BinaryConcrete(l0 - l1, tau).

@@ -14,19 +14,14 @@
 #include <string>
 #include <vector>
 
+#include "distribution_testing.h"
 #include "test_util.h"
 
 namespace {
 
+using mixdist::testing::dvec;
 using mixdist::testing::mixed_dirichlet;
-
-at::Generator seeded(uint64_t seed) {
-  return at::detail::createCPUGenerator(seed);
-}
-
-torch::Tensor dvec(const std::vector<double>& v) {
-  return torch::tensor(v, torch::kDouble);
-}
+using mixdist::testing::seeded;
 
 // Mean and standard error (sample sd / sqrt(n)) of per-sample estimates, rows [n, d].
 struct MeanSe {

@@ -43,23 +43,23 @@ struct GaussianSparsemaxOptions {
   /// split, at the edge of a sharp Phi cut-off when one lies inside, until the estimated relative error is
   /// below quadrature_tolerance (at most 200 panels). In log space (the integrand is scaled by its value at
   /// the mode), so vertices with log p down to -2e4 keep their relative accuracy. Measured against a
-  /// long-double trapezoid reference (tests/test_gaussian_sparsemax.cpp): at most 4e-12 in log p on 104 hard
-  /// cases (K = 3..10, scales 1e-2..1e2 apart, CDF cut-offs next to and far from the mode, vertices with log
-  /// p down to -5e3) with 170 integrand evaluations per density on average (120 to 480), and at most 3e-12 on
-  /// the cases of the fixed rule below; rows sampled at unit scales take about 160 (K = 10) to 180 (K = 100).
-  /// Differentiable once (the gradient is the same rule applied to the integrand's derivative); a second
-  /// derivative needs adaptive_quadrature(false).
+  /// long-double trapezoid reference (tests/distributions/test_gaussian_sparsemax.cpp): at most 4e-12 in log
+  /// p on 104 hard cases (K = 3..10, scales 1e-2..1e2 apart, CDF cut-offs next to and far from the mode,
+  /// vertices with log p down to -5e3) with 170 integrand evaluations per density on average (120 to 480),
+  /// and at most 3e-12 on the cases of the fixed rule below; rows sampled at unit scales take about 160 (K =
+  /// 10) to 180 (K = 100). Differentiable once (the gradient is the same rule applied to the integrand's
+  /// derivative); a second derivative needs adaptive_quadrature(false).
   TORCH_ARG(bool, adaptive_quadrature) = true;
   /// Relative error target of the adaptive rule, in (0, 1e-2]. The error estimate (QUADPACK's) is usually
   /// pessimistic, but not always: at 1e-8 one hard case was off by 1.7e-9, at 1e-9 none by more than 4e-12.
   TORCH_ARG(double, quadrature_tolerance) = 1e-9;
   /// adaptive_quadrature(false): a fixed Gauss–Hermite rule of this many nodes (1..2048) in ATen ops,
   /// differentiable to any order but slow to converge when scales differ widely. On the cases of
-  /// tests/test_gaussian_sparsemax.cpp with scales within a factor 10 of each other (the vectors of
-  /// `docs/math.md#reference-values-used-by-the-tests`, vertices with log p down to -300) 32 nodes reach
-  /// 1e-13 in log p except for the heterogeneous case (1.4e-4), which 64 nodes bring to 6e-7. A zero-set
-  /// scale 60x below the support's converges slowly (6e-2 at 32 nodes, 5e-3 at 128, 3e-4 at 512), and on the
-  /// hard-case grid 64 nodes leave errors up to 5e-2.
+  /// tests/distributions/test_gaussian_sparsemax.cpp with scales within a factor 10 of each other (the
+  /// vectors of `docs/math.md#reference-values-used-by-the-tests`, vertices with log p down to -300) 32 nodes
+  /// reach 1e-13 in log p except for the heterogeneous case (1.4e-4), which 64 nodes bring to 6e-7. A
+  /// zero-set scale 60x below the support's converges slowly (6e-2 at 32 nodes, 5e-3 at 128, 3e-4 at 512),
+  /// and on the hard-case grid 64 nodes leave errors up to 5e-2.
   TORCH_ARG(int64_t, quadrature_nodes) = 64;
   /// Fixed rule only: centre and stretch it on the integrand's mode and one-sided widths. false integrates
   /// around N(m, c) itself, as a plain Gauss–Hermite rule would; kept to measure what the centring buys.
