@@ -12,8 +12,8 @@ modules below follow the API of the entmax package (deep-spin/entmax): replacing
 * the losses honour any ``ignore_index``, negative ones included, and accept inputs of shape [N, *, C].
 """
 
+from ._ops import library_path, ops  # first: loads the ops library, or says how to build it
 from ._build_info import version as __version__
-from ._ops import library_path, ops
 from .activations import Entmax15, Sparsemax, entmax15, sparsemax
 from .losses import (
     Entmax15Loss,

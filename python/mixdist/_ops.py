@@ -4,7 +4,13 @@ import os
 
 import torch
 
-from . import _build_info
+try:
+    from . import _build_info
+except ImportError as error:  # python/mixdist itself: CMake writes _build_info.py next to the built library
+    raise ImportError(
+        "mixdist: this is the package's source folder, not the built package; run `make python` and put "
+        "build/python on PYTHONPATH"
+    ) from error
 
 #: Absolute path of the ops library that was loaded.
 library_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), _build_info.ops_library)
