@@ -15,6 +15,17 @@ except ImportError as error:  # python/mixdist itself: CMake writes _build_info.
 #: Absolute path of the ops library that was loaded.
 library_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), _build_info.ops_library)
 
+
+def _minor(version):
+    return ".".join(version.split(".")[:2])
+
+
+if _minor(torch.__version__) != _minor(_build_info.torch_version):
+    raise ImportError(
+        f"mixdist: the ops library was built against the torch {_build_info.torch_version} of "
+        f"{_build_info.python}, but this interpreter has torch {torch.__version__} ({torch.__file__}); the "
+        f"ops need the same LibTorch: run {_build_info.python}"
+    )
 if not os.path.exists(library_path):
     raise ImportError(
         f"mixdist: the ops library {library_path} is missing; build it with `make python` "
