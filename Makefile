@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps data configure build test run bench docs format clean
+.PHONY: all deps data configure build test run bench docs python format clean
 
 all: build
 
@@ -37,6 +37,10 @@ bench: build
 # The API reference (Doxygen) of the public headers, in $(BUILD_DIR)/docs/html/index.html.
 docs: configure
 	cmake --build $(BUILD_DIR) --target docs
+
+# The PyTorch ops and the Python package, in $(BUILD_DIR)/python (PYTHONPATH=$(BUILD_DIR)/python).
+python: configure
+	cmake --build $(BUILD_DIR) --target mixdist_python -j $(JOBS)
 
 format:
 	git ls-files '*.h' '*.cpp' | xargs clang-format -i

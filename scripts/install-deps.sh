@@ -19,6 +19,8 @@ PACKAGES=(
   dataset-fashion-mnist   # gzipped IDX files in /usr/share/datasets/fashion-mnist
   clang-format
   doxygen                 # the API reference (make docs) and its warning-free test
+  python3-torch           # mixdist from Python: the ops load into Debian's torch (same LibTorch)
+  python3-pytest          # the Python tests (python/tests)
 )
 
 missing=()
