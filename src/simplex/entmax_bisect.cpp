@@ -20,6 +20,9 @@ torch::autograd::variable_list EntmaxAlphaFunction::forward(torch::autograd::Aut
 
 torch::autograd::variable_list EntmaxAlphaFunction::backward(torch::autograd::AutogradContext* ctx,
                                                              torch::autograd::variable_list grads) {
+  TORCH_CHECK(!at::GradMode::is_enabled(),
+              "entmax_bisect: second derivatives (a backward with create_graph) are not implemented; "
+              "mixdist::generic::entmax_bisect is differentiable to any order");
   const auto saved = ctx->get_saved_variables();
   const at::Tensor& y = saved[0];
   const at::Tensor& alpha = saved[1];

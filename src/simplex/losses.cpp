@@ -56,6 +56,11 @@ struct FenchelYoungFunction : torch::autograd::Function<FenchelYoungFunction> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    // The saved p carries no graph, so a differentiated backward would silently miss d p / d x.
+    TORCH_CHECK(!at::GradMode::is_enabled(),
+                "Fenchel-Young loss: second derivatives (a backward with create_graph) are not implemented; "
+                "compute the loss from the differentiable maps (mixdist::sparsemax, mixdist::entmax15, "
+                "mixdist::generic::entmax_bisect) for those");
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &p = saved[0], &a = saved[1], &target = saved[2], &valid = saved[3];
     const at::Tensor g = at::where(valid, grads[0], at::zeros_like(grads[0]));

@@ -71,7 +71,9 @@ struct LgammaDigammaFunction : torch::autograd::Function<LgammaDigammaFunction> 
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &x = saved[0], &digamma = saved[1];
     at::Tensor grad;
-    if (grads[0].defined()) grad = grads[0] * digamma;
+    // The saved digamma is a constant; a differentiated backward (create_graph) recomputes it with ATen so
+    // that d digamma / dx = trigamma is tracked.
+    if (grads[0].defined()) grad = grads[0] * (at::GradMode::is_enabled() ? at::digamma(x) : digamma);
     if (grads[1].defined()) {
       const at::Tensor part = grads[1] * at::polygamma(1, x);
       grad = grad.defined() ? grad + part : part;

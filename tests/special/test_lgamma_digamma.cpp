@@ -88,4 +88,12 @@ TEST(LgammaDigamma, GradientsAreDigammaAndTrigamma) {
   EXPECT_LT(((g_dg - fd).abs() / fd.abs().clamp_min(1)).max().item<double>(), 1e-6) << g_dg << fd;
 }
 
+// A differentiated backward (create_graph) tracks d digamma / dx: the second derivative of lgamma.
+TEST(LgammaDigamma, SecondDerivativeOfLgammaIsTrigamma) {
+  auto x = torch::tensor({0.3, 1.0, 2.5, 40.0}, torch::kDouble).requires_grad_();
+  auto d1 = torch::autograd::grad({mixdist::special::lgamma_digamma(x).first.sum()}, {x}, {}, true, true)[0];
+  auto d2 = torch::autograd::grad({d1.sum()}, {x})[0];
+  EXPECT_LT(mixdist::testing::max_abs_diff(d2, torch::polygamma(1, x.detach())), 1e-12);
+}
+
 }  // namespace
