@@ -54,33 +54,31 @@ def entmax15(X, dim=-1, k=None, return_support_size=False):
     return ops.entmax15(X, dim)
 
 
-class Sparsemax(nn.Module):
+class _ExactMap(nn.Module):
+    """A sparse map as a module: forward(X) = map(X, dim, k, return_support_size)."""
+
+    _map = None
+
+    def __init__(self, dim=-1, k=None, return_support_size=False):
+        super().__init__()
+        self.dim = dim
+        self.k = k
+        self.return_support_size = return_support_size
+
+    def forward(self, X):
+        return type(self)._map(X, dim=self.dim, k=self.k, return_support_size=self.return_support_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Sparsemax(_ExactMap):
     """sparsemax as a module: forward(X) = sparsemax(X, dim, k, return_support_size)."""
 
-    def __init__(self, dim=-1, k=None, return_support_size=False):
-        super().__init__()
-        self.dim = dim
-        self.k = k
-        self.return_support_size = return_support_size
-
-    def forward(self, X):
-        return sparsemax(X, dim=self.dim, k=self.k, return_support_size=self.return_support_size)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
+    _map = staticmethod(sparsemax)
 
 
-class Entmax15(nn.Module):
+class Entmax15(_ExactMap):
     """1.5-entmax as a module: forward(X) = entmax15(X, dim, k, return_support_size)."""
 
-    def __init__(self, dim=-1, k=None, return_support_size=False):
-        super().__init__()
-        self.dim = dim
-        self.k = k
-        self.return_support_size = return_support_size
-
-    def forward(self, X):
-        return entmax15(X, dim=self.dim, k=self.k, return_support_size=self.return_support_size)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
+    _map = staticmethod(entmax15)
