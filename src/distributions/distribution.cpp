@@ -108,12 +108,12 @@ void Distribution::validate_sample_on_face(const at::Tensor& value, const at::Te
   const at::Tensor outside = (value != 0) & (face == 0);
   if (!outside.any().item<bool>()) return;
   const at::Tensor index = outside.nonzero()[0];
-  std::vector<int64_t> at;
-  for (int64_t d = 0; d < index.size(0); ++d) at.push_back(index[d].item<int64_t>());
+  std::vector<int64_t> where;
+  for (int64_t d = 0; d < index.size(0); ++d) where.push_back(index[d].item<int64_t>());
   at::Tensor v = value.expand(outside.sizes());
-  for (int64_t i : at) v = v.select(0, i);
+  for (int64_t i : where) v = v.select(0, i);
   TORCH_CHECK(false, name(), ": value must be 0 outside the given face, got ", v.item<double>(), " at index ",
-              at::IntArrayRef(at), " where face is 0");
+              at::IntArrayRef(where), " where face is 0");
 }
 
 void Distribution::validate_parameters(
