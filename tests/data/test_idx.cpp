@@ -17,6 +17,7 @@
 #include "mixdist/data/idx.h"
 #include "mixdist/data/mnist.h"
 #include "temp_dir.h"
+#include "throws_with.h"
 
 namespace {
 
@@ -37,20 +38,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
   ASSERT_TRUE(out.good()) << "cannot write fixture " << path;
 }
 
-// Passes if `body` throws a c10::Error whose message contains every fragment.
-::testing::AssertionResult ThrowsWith(const std::function<void()>& body,
-                                      std::initializer_list<std::string> fragments) {
-  try {
-    body();
-  } catch (const c10::Error& error) {
-    const std::string message = error.what_without_backtrace();
-    for (const std::string& fragment : fragments)
-      if (message.find(fragment) == std::string::npos)
-        return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << fragment << "\"";
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << "no c10::Error was thrown";
-}
+using mixdist::testing::ThrowsWith;
 
 uint32_t crc32(const std::string& bytes) {
   uint32_t crc = 0xFFFFFFFFu;

@@ -17,6 +17,7 @@
 #include "mixdist/data/idx.h"
 #include "mixdist/data/mnist.h"
 #include "temp_dir.h"
+#include "throws_with.h"
 
 namespace {
 
@@ -26,20 +27,7 @@ using mixdist::data::ImageDataset;
 using mixdist::data::Split;
 using mixdist::testing::TempDir;
 
-// Passes if `body` throws a c10::Error whose message contains every fragment.
-::testing::AssertionResult ThrowsWith(const std::function<void()>& body,
-                                      std::initializer_list<std::string> fragments) {
-  try {
-    body();
-  } catch (const c10::Error& error) {
-    const std::string message = error.what_without_backtrace();
-    for (const std::string& fragment : fragments)
-      if (message.find(fragment) == std::string::npos)
-        return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << fragment << "\"";
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << "no c10::Error was thrown";
-}
+using mixdist::testing::ThrowsWith;
 
 // Writes an MNIST-style pair of IDX files with `n` images; `labels` default to i % 10.
 void write_fixture(const std::string& dir, Split split, int64_t n, bool gzip,
