@@ -22,9 +22,6 @@
 namespace {
 
 namespace fs = std::filesystem;
-using mixdist::data::IdxPair;
-using mixdist::data::ImageDataset;
-using mixdist::data::Split;
 using mixdist::testing::TempDir;
 
 std::string read_bytes(const std::string& path) {

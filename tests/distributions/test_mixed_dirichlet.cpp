@@ -18,7 +18,6 @@ namespace {
 using mixdist::testing::max_abs_diff;
 using mixdist::testing::mixed_dirichlet;
 using mixdist::testing::seeded;
-using torch::indexing::Slice;
 
 // Non-empty faces of K vertices as vectors of vertex indices, in id order.
 std::vector<std::vector<int64_t>> face_lists(int64_t K) {

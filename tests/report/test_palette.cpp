@@ -17,8 +17,6 @@
 
 namespace {
 
-using mixdist::testing::error_message;
-using mixdist::testing::TempDir;
 using namespace mixdist::report;
 
 TEST(Palette, TenDistinctColoursThenRepeats) {

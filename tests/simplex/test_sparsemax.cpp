@@ -11,8 +11,6 @@
 
 namespace {
 
-using mixdist::testing::bisection_entmax;
-using mixdist::testing::finite_difference_grad;
 using mixdist::testing::max_abs_diff;
 
 TEST(Sparsemax, ClosedFormForTwoCoordinates) {

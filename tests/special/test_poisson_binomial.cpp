@@ -20,8 +20,6 @@
 
 namespace {
 
-using mixdist::testing::error_message;
-
 using mixdist::testing::finite_difference_grad;
 using mixdist::testing::max_abs_diff;
 namespace sp = mixdist::special;

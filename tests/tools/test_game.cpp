@@ -30,9 +30,7 @@
 namespace mixdist::experiments::signal_game {
 namespace {
 
-using mixdist::testing::expect_error_containing;
 using mixdist::testing::TempDir;
-using mixdist::testing::ThreadCountGuard;
 
 #ifdef MIXDIST_CLI
 // Runs the real `mixdist` with `args`, its output into `log`; its exit code.

@@ -24,8 +24,6 @@
 
 namespace {
 
-using mixdist::testing::error_message;
-using mixdist::testing::TempDir;
 using namespace mixdist::train;
 
 TEST(EvaluationProgress, FormatsHowFarAndHowLong) {

@@ -25,7 +25,6 @@
 namespace {
 
 using mixdist::testing::error_message;
-using mixdist::testing::TempDir;
 using namespace mixdist::train;
 
 TEST(Progress, FormatDuration) {

@@ -26,7 +26,6 @@ namespace {
 
 using mixdist::testing::error_message;
 using mixdist::testing::expect_error_containing;
-using mixdist::testing::max_abs_diff;
 using mixdist::testing::TempDir;
 
 TEST(BitVectorVaeData, MissingFashionMnistNamesTheFolderAndHowToInstallIt) {

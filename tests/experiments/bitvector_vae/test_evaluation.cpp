@@ -24,10 +24,7 @@
 namespace mixdist::experiments::bitvector_vae {
 namespace {
 
-using mixdist::testing::error_message;
 using mixdist::testing::expect_error_containing;
-using mixdist::testing::max_abs_diff;
-using mixdist::testing::TempDir;
 
 // Where the proposal density is the density of the codes the objective feeds the decoder (Binary Concrete,
 // Hard Concrete, and Gaussian-Sparsemax in compat "none"), E[importance-sampled log p^] >= ELBO, so NLL <=

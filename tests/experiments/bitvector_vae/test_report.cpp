@@ -24,9 +24,6 @@
 namespace mixdist::experiments::bitvector_vae {
 namespace {
 
-using mixdist::testing::error_message;
-using mixdist::testing::expect_error_containing;
-using mixdist::testing::max_abs_diff;
 using mixdist::testing::TempDir;
 
 TEST(BitVectorVaeReport, WritesTheFourPicturesAndRestoresTheGeneratorAndMode) {

@@ -29,10 +29,6 @@
 namespace mixdist::experiments::signal_game {
 namespace {
 
-using mixdist::testing::expect_error_containing;
-using mixdist::testing::TempDir;
-using mixdist::testing::ThreadCountGuard;
-
 TEST(SignalGameConfig, PresetsTemperatureAndJson) {
   const GameConfig paper = make_preset(Channel::kKDHardConcrete, "paper");
   EXPECT_EQ(paper.epochs * paper.steps_per_epoch, 50000);

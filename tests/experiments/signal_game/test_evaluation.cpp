@@ -32,8 +32,6 @@ namespace mixdist::experiments::signal_game {
 namespace {
 
 using mixdist::testing::expect_error_containing;
-using mixdist::testing::TempDir;
-using mixdist::testing::ThreadCountGuard;
 
 TEST(SignalGameEvaluation, IsRepeatableAndLeavesTheGeneratorAndModeAlone) {
   at::manual_seed(4);

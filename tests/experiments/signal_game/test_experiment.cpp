@@ -35,7 +35,6 @@ namespace {
 
 using mixdist::testing::expect_error_containing;
 using mixdist::testing::TempDir;
-using mixdist::testing::ThreadCountGuard;
 
 TEST(SignalGameRun, ASlicedRunEqualsAnUninterruptedOneWhileTheTemperatureAnneals) {
   TempDir tmp;

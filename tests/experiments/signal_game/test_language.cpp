@@ -29,10 +29,6 @@
 namespace mixdist::experiments::signal_game {
 namespace {
 
-using mixdist::testing::expect_error_containing;
-using mixdist::testing::TempDir;
-using mixdist::testing::ThreadCountGuard;
-
 TEST(SignalGameLanguage, SpearmanRanksWithTiesAndTheLanguageMeasures) {
   EXPECT_DOUBLE_EQ(spearman_correlation({1, 2, 3, 4}, {10, 20, 30, 45}), 1.0);
   EXPECT_DOUBLE_EQ(spearman_correlation({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0);

@@ -35,8 +35,6 @@
 namespace mixdist::experiments::signal_game {
 namespace {
 
-using mixdist::testing::expect_error_containing;
-using mixdist::testing::TempDir;
 using mixdist::testing::ThreadCountGuard;
 
 TEST(SignalGameModel, TheSenderSeesOnlyTheTargetAndTheLossIsTheReceiversNll) {
@@ -118,7 +116,6 @@ TEST(SignalGameModel, EveryChannelLearnsASeparableToyPool) {
 namespace mixdist {
 namespace {
 
-using testing::finite_difference_grad;
 using testing::max_abs_diff;
 using testing::ThreadCountGuard;
 

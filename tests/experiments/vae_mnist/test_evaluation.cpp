@@ -25,13 +25,7 @@
 namespace mixdist::experiments::vae_mnist {
 namespace {
 
-using run::RunEvaluation;
-using TrainOptions = run::RunOptions;
-using TrainResult = run::RunResult;
-
-using mixdist::testing::expect_error_containing;
 using mixdist::testing::max_abs_diff;
-using mixdist::testing::TempDir;
 
 // For the Categorical mixture log p(x) = logsumexp_y [log p(x|y) - log L] is exact by enumerating the L
 // classes: the importance-sampled estimate must converge to it.

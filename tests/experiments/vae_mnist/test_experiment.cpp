@@ -31,7 +31,6 @@ using TrainOptions = run::RunOptions;
 using TrainResult = run::RunResult;
 
 using mixdist::testing::expect_error_containing;
-using mixdist::testing::max_abs_diff;
 using mixdist::testing::TempDir;
 
 TEST(VaeResume, AResumedRunEqualsAnUninterruptedOne) {

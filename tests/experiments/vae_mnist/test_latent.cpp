@@ -25,12 +25,8 @@
 namespace mixdist::experiments::vae_mnist {
 namespace {
 
-using run::RunEvaluation;
-using TrainOptions = run::RunOptions;
 using TrainResult = run::RunResult;
 
-using mixdist::testing::expect_error_containing;
-using mixdist::testing::max_abs_diff;
 using mixdist::testing::TempDir;
 
 class EveryLatent : public ::testing::TestWithParam<LatentType> {};

@@ -23,13 +23,7 @@
 namespace mixdist::experiments::vae_mnist {
 namespace {
 
-using run::RunEvaluation;
-using TrainOptions = run::RunOptions;
-using TrainResult = run::RunResult;
-
-using mixdist::testing::expect_error_containing;
 using mixdist::testing::max_abs_diff;
-using mixdist::testing::TempDir;
 
 // The shared-code path (decoder on K codes, one [B, D] x [D, K] product) against the per-point path on the
 // codes expanded to every data point.

@@ -24,13 +24,7 @@
 namespace mixdist::experiments::vae_mnist {
 namespace {
 
-using run::RunEvaluation;
-using TrainOptions = run::RunOptions;
-using TrainResult = run::RunResult;
-
-using mixdist::testing::expect_error_containing;
 using mixdist::testing::max_abs_diff;
-using mixdist::testing::TempDir;
 
 // The Categorical model's exact expectation E_q[log p(x|y)] against the enumeration over every (class, data
 // point) pair that the authors' code runs.
