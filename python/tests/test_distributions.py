@@ -417,3 +417,20 @@ def test_shapes_expand_and_support(d):
         with pytest.raises(NotImplementedError):
             d.rsample()
     assert "(" in repr(d)
+
+
+def test_generic_kl_divergence_mc_of_two_vertex_gaussian_sparsemax_matches_the_clipped_gaussian_kl():
+    # K = 2: GaussianSparsemax(mu, sigma) is ClippedGaussian((mu_1 - mu_2 + 1)/2, |sigma|/2) in the chart y_1,
+    # and KL is invariant under that chart, so the sampled KL must agree with the closed form.
+    p = GaussianSparsemax(t(0.4, -0.3), t(0.7, 1.1))
+    q = GaussianSparsemax(t(-0.2, 0.1), t(0.5, 0.6))
+
+    def chart(d):
+        return ClippedGaussian((d.loc[0] - d.loc[1] + 1) / 2, d.scale.square().sum().sqrt() / 2)
+
+    exact = kl_divergence(chart(p), chart(q))
+    est = kl_divergence_mc(p, q, 20000)
+    assert est.standard_error > 0
+    assert abs(est.value - exact) <= 5 * est.standard_error
+    same = kl_divergence_mc(p, p, 10)
+    assert same.value == 0 and same.standard_error == 0
