@@ -22,6 +22,7 @@ from mixdist.distributions import (
     MaskedDirichlet,
     MaxEntropyFaces,
     MixedDirichlet,
+    MixedMaxEntDirichletPrior,
     kl_divergence_mc,
 )
 
@@ -345,6 +346,39 @@ def test_mixed_dirichlet_parameters_are_keyword_only():
         MixedDirichlet(S, A)
 
 
+# --------------------------------------------------------------------------------- MixedMaxEntDirichletPrior
+@pytest.mark.parametrize("variant,N", [("derived", 1.0), ("authors", 0.0)])
+def test_mixed_max_ent_prior_and_its_kl_match_enumeration(variant, N):
+    prior = MixedMaxEntDirichletPrior(3, N, variant)
+    all_faces = ref.faces(3)
+    log_faces = ref.max_entropy_log_probs(3, N, variant, all_faces)
+    log_volume = torch.lgamma(all_faces.sum(-1))  # the uniform Dirichlet's density (n - 1)! on an n-face
+    points = all_faces / all_faces.sum(-1, keepdim=True)  # the centre of each face
+    assert_close(prior.log_prob(points), log_faces + log_volume, 1e-12)
+    assert_close(prior.entropy(), -(log_faces.exp() * (log_faces + log_volume)).sum(), 1e-12)
+    assert_close(prior.expected_face_dim(), (log_faces.exp() * (all_faces.sum(-1) - 1)).sum(), 1e-12)
+    # KL(MD || prior) = sum_f P(f) (log P(f) - log Q(f) - H(Dir(alpha_f)) - log (n - 1)!).
+    p = MixedDirichlet(scores=S, concentration=A)
+    log_p = ref.gibbs_log_probs(S, all_faces)
+    expected = 0.0
+    for f, lp, lq, lv in zip(all_faces, log_p, log_faces, log_volume):
+        d = ref.dirichlet_on_face(f, A)
+        expected = expected + lp.exp() * (lp - lq - (d.entropy() if d is not None else 0.0) - lv)
+    assert_close(kl_divergence(p, prior), expected, 1e-12)
+    est = kl_divergence_mc(p, prior, 4000)
+    assert abs(est.value - expected) <= 5 * est.standard_error + 1e-12
+
+
+def test_mixed_max_ent_prior_samples():
+    prior = MixedMaxEntDirichletPrior(3, 1.0)
+    n = 20000
+    y = prior.sample((n,))
+    assert y.shape == (n, 3) and ((y.sum(-1) - 1).abs() < 1e-12).all()
+    probs = ref.max_entropy_log_probs(3, 1.0, "derived", ref.faces(3)).exp()
+    for face, p in zip(ref.faces(3).bool(), probs):
+        assert_frequency(int(((y > 0) == face).all(-1).sum()), n, p.item())
+
+
 # ----------------------------------------------------------------------------------- Binary and Hard Concrete
 def test_binary_concrete_against_relaxed_bernoulli():
     logits = t(-1.0, 0.0, 2.5)
@@ -397,6 +431,7 @@ def all_distributions():
         MixedDirichlet(scores=torch.zeros(2, 3, dtype=D), concentration=torch.ones(3, dtype=D)),
         BinaryConcrete(torch.zeros(2, dtype=D), 0.5),
         HardConcrete(torch.zeros(2, dtype=D), 0.5),
+        MixedMaxEntDirichletPrior(3, 1.0).expand((2,)),
     ]
 
 

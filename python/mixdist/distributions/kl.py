@@ -14,6 +14,7 @@ from .gibbs_faces import GibbsFaces
 from .masked_dirichlet import MaskedDirichlet
 from .max_entropy_faces import MaxEntropyFaces
 from .mixed_dirichlet import MixedDirichlet
+from .mixed_max_ent_dirichlet_prior import MixedMaxEntDirichletPrior
 
 __all__ = ["kl_divergence_mc"]
 
@@ -54,12 +55,19 @@ def _kl_mixed_dirichlet(p, q):
     return ops.mixed_dirichlet_kl(p.scores, p.concentration, q.scores, q.concentration)
 
 
+@register_kl(MixedDirichlet, MixedMaxEntDirichletPrior)
+def _kl_mixed_dirichlet_prior(p, q):
+    return ops.mixed_dirichlet_mixed_max_ent_dirichlet_prior_kl(
+        p.scores, p.concentration, q.K, q.N, q.variant, list(q.batch_shape)
+    )
+
+
 def kl_divergence_mc(p, q, num_samples, generator=None):
     """Monte Carlo KL(p || q) = E_p[log p(Y) - log q(Y)] over ``num_samples`` >= 2 draws of p: an Estimate
     (value, standard_error) of shape broadcast(p.batch_shape, q.batch_shape).
 
-    Between two MixedDirichlet laws the face part is exact and only the within-face part is sampled
-    (mixdist::kl_divergence_mc). Otherwise the draws are p.rsample (differentiable in both distributions'
+    From a MixedDirichlet to a MixedDirichlet or a MixedMaxEntDirichletPrior the face part is exact and only
+    the within-face part is sampled (mixdist::kl_divergence_mc). Otherwise the draws are p.rsample (differentiable in both distributions'
     parameters) where p has one, else p.sample; q.log_prob must be w.r.t. the same base measure (every mixdist
     mixed distribution uses the direct-sum measure). ``generator`` is used by the MixedDirichlet form only;
     the generic form draws from the default generator.
@@ -68,6 +76,12 @@ def kl_divergence_mc(p, q, num_samples, generator=None):
         return Estimate(
             *ops.mixed_dirichlet_kl_mc(
                 p.scores, p.concentration, q.scores, q.concentration, num_samples, generator
+            )
+        )
+    if isinstance(p, MixedDirichlet) and isinstance(q, MixedMaxEntDirichletPrior):
+        return Estimate(
+            *ops.mixed_dirichlet_mixed_max_ent_dirichlet_prior_kl_mc(
+                p.scores, p.concentration, q.K, q.N, q.variant, list(q.batch_shape), num_samples, generator
             )
         )
     if not isinstance(p, Distribution) or not isinstance(q, Distribution):

@@ -1,0 +1,71 @@
+"""MixedMaxEntDirichletPrior: a maximum-entropy face, then the uniform Dirichlet on it."""
+
+import torch
+
+from . import constraints
+from ._base import MixdistDistribution, ops, sample_shape_list
+from .max_entropy_faces import MaxEntropyFaces
+
+__all__ = ["MixedMaxEntDirichletPrior"]
+
+
+class MixedMaxEntDirichletPrior(MixdistDistribution):
+    r"""The prior of the mixed latents of the MNIST VAE: ``F ~ MaxEntropyFaces(K, N, variant)``, then the
+    uniform Dirichlet(1) on F (density ``(|F| - 1)!`` w.r.t. the direct-sum measure).
+
+    mixdist::MixedMaxEntDirichletPrior (include/mixdist/distributions/mixed_max_ent_dirichlet_prior.h). No
+    parameters: batch_shape ``[]`` unless expand() makes a batch of identical priors; event_shape ``[K]``.
+    log_prob, entropy and KL(MixedDirichlet || prior) are exact; a discrete face, so no rsample.
+
+    Args:
+        K (int): the number of vertices, >= 1.
+        N (float): the precision in bits, finite and >= 0.
+        variant (str): the face-size law, ``"derived"`` or ``"authors"`` (see MaxEntropyFaces).
+        dtype (torch.dtype): floating dtype of the samples and of the results.
+        validate_args (bool, optional): as in torch.distributions (log_prob's values).
+    """
+
+    arg_constraints = {}
+    support = constraints.simplex
+    has_rsample = False
+
+    def __init__(self, K, N=0.0, variant="derived", dtype=torch.float64, validate_args=None):
+        validate_args = self._resolve_validate_args(validate_args)
+        self.K, self.N, self.variant, self.dtype = int(K), float(N), str(variant), dtype
+        ops.max_entropy_faces_entropy(*self._spec([]))  # the C++ constructor's checks of K, N, variant, dtype
+        self._set_shapes((), (self.K,), validate_args)
+
+    def _spec(self, batch_shape=None):
+        shape = list(self.batch_shape) if batch_shape is None else batch_shape
+        return self.K, self.N, self.variant, self.dtype, shape
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._expanded(MixedMaxEntDirichletPrior, batch_shape, _instance)
+        new.K, new.N, new.variant, new.dtype = self.K, self.N, self.variant, self.dtype
+        return new
+
+    @property
+    def num_vertices(self):
+        """K."""
+        return self.K
+
+    @property
+    def face_law(self):
+        """The MaxEntropyFaces law of the face."""
+        return MaxEntropyFaces(self.K, self.N, self.variant, self.dtype, validate_args=False).expand(
+            self.batch_shape
+        )
+
+    def sample(self, sample_shape=torch.Size()):
+        return ops.mixed_max_ent_dirichlet_prior_sample(*self._spec(), sample_shape_list(sample_shape))
+
+    def log_prob(self, value, face=None):
+        """log p(face) + log (|face| - 1)!, the face taken as ``value > 0`` unless given."""
+        return ops.mixed_max_ent_dirichlet_prior_log_prob(*self._spec(), value, face, self._validate_args)
+
+    def entropy(self):
+        return ops.mixed_max_ent_dirichlet_prior_entropy(*self._spec())
+
+    def expected_face_dim(self):
+        """E[dim F] = E[|F|] - 1."""
+        return ops.mixed_max_ent_dirichlet_prior_expected_face_dim(*self._spec())
