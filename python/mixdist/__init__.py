@@ -26,7 +26,7 @@ from .losses import (
     sparsemax_loss,
 )
 from .root_finding import EntmaxBisect, SparsemaxBisect, entmax_bisect, sparsemax_bisect
-from . import distributions, special  # mixdist.distributions, mixdist.special
+from . import distributions, special  # noqa: F401  (mixdist.distributions, mixdist.special)
 
 __all__ = [
     "__version__",

@@ -70,7 +70,9 @@ def test_gradcheck_gaussian_sparsemax_log_prob_fixed_rule(y):
     value = torch.tensor(y, dtype=D)
 
     def f(loc, scale):
-        return ops.gaussian_sparsemax_log_prob(loc, scale, value, adaptive_quadrature=False, quadrature_nodes=128)
+        return ops.gaussian_sparsemax_log_prob(
+            loc, scale, value, adaptive_quadrature=False, quadrature_nodes=128
+        )
 
     assert gradcheck(f, (p(*LOC), p(*SCALE)))
 
@@ -107,12 +109,12 @@ def test_gradcheck_gaussian_sparsemax_vertex_log_probs_entropy_and_rsample():
 def test_gradcheck_clipped_gaussian_ops():
     loc, scale = p(0.3, 2.0, -0.4), p(1.0, 0.4, 0.7)
     value = torch.tensor([0.0, 0.6, 1.0], dtype=D)
-    assert gradcheck(lambda l, s: ops.clipped_gaussian_log_prob(l, s, value), (loc, scale))
+    assert gradcheck(lambda m, s: ops.clipped_gaussian_log_prob(m, s, value), (loc, scale))
     assert gradcheck(ops.clipped_gaussian_entropy, (loc, scale))
     assert gradcheck(ops.clipped_gaussian_mean, (loc, scale))
     assert gradcheck(ops.clipped_gaussian_log_masses, (loc, scale))
     assert gradcheck(ops.clipped_gaussian_kl, (loc, scale, p(0.6, 0.5, 0.1), p(0.5, 0.8, 2.0)))
-    assert gradcheck(seeded(lambda l, s: ops.clipped_gaussian_rsample(l, s, [4])), (loc, scale))
+    assert gradcheck(seeded(lambda m, s: ops.clipped_gaussian_rsample(m, s, [4])), (loc, scale))
 
 
 def test_gradcheck_gibbs_faces_ops():
@@ -160,12 +162,41 @@ def test_dirichlet_rsample_gradient_is_the_implicit_one():
 def test_gradcheck_concrete_ops():
     logits = p(-1.0, 0.0, 2.5)
     x = torch.tensor([0.1, 0.5, 0.97], dtype=D)
-    assert gradcheck(lambda a, x: ops.binary_concrete_log_prob(a, 0.5, x), (logits, x.clone().requires_grad_()))
+    assert gradcheck(
+        lambda a, x: ops.binary_concrete_log_prob(a, 0.5, x), (logits, x.clone().requires_grad_())
+    )
     assert gradcheck(lambda a: ops.binary_concrete_cdf(a, 0.5, x), (logits,))
     assert gradcheck(seeded(lambda a: ops.binary_concrete_rsample(a, 0.5, [3])), (logits,))
     y = torch.tensor([0.0, 0.4, 1.0], dtype=D)
     assert gradcheck(lambda a: ops.hard_concrete_log_prob(a, 2 / 3, y), (logits,))
     assert gradcheck(lambda a: ops.hard_concrete_masses(a, 2 / 3), (logits,))
+
+
+def test_gradgradcheck_where_second_derivatives_exist():
+    value = torch.tensor([0.7, 0.3, 0.0], dtype=D)
+    assert gradgradcheck(
+        lambda loc, scale: ops.gaussian_sparsemax_log_prob(
+            loc, scale, value, adaptive_quadrature=False, quadrature_nodes=128
+        ),
+        (p(*LOC), p(*SCALE)),
+    )
+    loc, scale = p(0.3, 2.0, -0.4), p(1.0, 0.4, 0.7)
+    value = torch.tensor([0.0, 0.6, 1.0], dtype=D)
+    assert gradgradcheck(lambda m, s: ops.clipped_gaussian_log_prob(m, s, value), (loc, scale))
+    assert gradgradcheck(ops.clipped_gaussian_entropy, (loc, scale))
+    assert gradgradcheck(ops.gibbs_faces_kl, (p(0.3, -1.2, 2.0, -0.5), p(-0.2, 0.9, 0.1, 0.3)))
+    assert gradgradcheck(ops.mixed_dirichlet_kl, (p(0.3, -1.2, 2.0), p(0.5, 1.0, 2.0), p(0.1, 0.2, 0.3),
+                                                  p(1.0, 0.3, 0.7)))
+    assert gradgradcheck(lambda a: ops.hard_concrete_log_prob(a, 0.5, torch.tensor([0.0, 0.4, 1.0], dtype=D)),
+                         (p(-1.0, 0.0, 2.0),))
+
+
+def test_adaptive_quadrature_refuses_a_second_derivative_by_name():
+    loc, scale = p(*LOC), p(*SCALE)
+    lp = ops.gaussian_sparsemax_log_prob(loc, scale, torch.tensor([0.7, 0.3, 0.0], dtype=D))
+    with pytest.raises(RuntimeError, match="differentiable once.*adaptive_quadrature"):
+        torch.autograd.grad(lp, loc, create_graph=True)
+    assert torch.isfinite(torch.autograd.grad(lp, loc)[0]).all()  # a first derivative is fine
 
 
 # ---------------------------------------------------------------------------------------------- TorchScript

@@ -2,7 +2,8 @@
 
 Mixed distributions on the simplex (GaussianSparsemax, MixedDirichlet with its face laws GibbsFaces and
 MaxEntropyFaces and its within-face MaskedDirichlet, and MixedMaxEntDirichletPrior, the prior of the mixed
-VAE latents) and on [0, 1] (ClippedGaussian, HardConcrete), and the BinaryConcrete. Every computation is the C++ library's, through torch.ops.mixdist.* (autograd included).
+VAE latents) and on [0, 1] (ClippedGaussian, HardConcrete), and the BinaryConcrete. Every computation is the
+C++ library's, through torch.ops.mixdist.* (autograd included).
 Densities of mixed variables are w.r.t. the direct-sum base measure: counting measure on the vertices,
 Lebesgue measure on the free coordinates of each higher face (the same convention as Dirichlet densities),
 so log-probs of different families can be compared and subtracted.

@@ -51,4 +51,6 @@ class BinaryConcrete(MixdistDistribution):
 
     def entropy_mc(self, num_samples, generator=None):
         """E[-log p(X)] over ``num_samples`` draws scored in logit space: an :class:`Estimate`."""
-        return Estimate(*ops.binary_concrete_entropy_mc(self.logits, self.temperature, num_samples, generator))
+        return Estimate(
+            *ops.binary_concrete_entropy_mc(self.logits, self.temperature, num_samples, generator)
+        )

@@ -67,10 +67,11 @@ def kl_divergence_mc(p, q, num_samples, generator=None):
     (value, standard_error) of shape broadcast(p.batch_shape, q.batch_shape).
 
     From a MixedDirichlet to a MixedDirichlet or a MixedMaxEntDirichletPrior the face part is exact and only
-    the within-face part is sampled (mixdist::kl_divergence_mc). Otherwise the draws are p.rsample (differentiable in both distributions'
-    parameters) where p has one, else p.sample; q.log_prob must be w.r.t. the same base measure (every mixdist
-    mixed distribution uses the direct-sum measure). ``generator`` is used by the MixedDirichlet form only;
-    the generic form draws from the default generator.
+    the within-face part is sampled (mixdist::kl_divergence_mc). Otherwise the draws are p.rsample
+    (differentiable in both distributions' parameters) where p has one, else p.sample; q.log_prob must be
+    w.r.t. the same base measure (every mixdist mixed distribution uses the direct-sum measure).
+    ``generator`` is used by the MixedDirichlet forms only; the generic form draws from the default
+    generator.
     """
     if isinstance(p, MixedDirichlet) and isinstance(q, MixedDirichlet):
         return Estimate(

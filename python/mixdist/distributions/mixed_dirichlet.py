@@ -89,7 +89,9 @@ class MixedDirichlet(MixdistDistribution):
 
     def entropy_mc(self, num_samples, generator=None):
         """H(P_F) exactly plus the within-face entropy averaged over ``num_samples`` sampled faces."""
-        return Estimate(*ops.mixed_dirichlet_entropy_mc(self.scores, self.concentration, num_samples, generator))
+        return Estimate(
+            *ops.mixed_dirichlet_entropy_mc(self.scores, self.concentration, num_samples, generator)
+        )
 
     def expected_face_dim(self):
         """E[dim F] = sum_k P(f_k = 1) - 1."""
