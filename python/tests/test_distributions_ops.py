@@ -243,6 +243,18 @@ def test_validate_args_false_skips_the_parameter_checks():
         ClippedGaussian(torch.zeros(2), torch.tensor([1.0, -1.0]), validate_args=True)
 
 
+def test_torchs_global_validation_switch_is_honoured():
+    previous = torch.distributions.Distribution._validate_args
+    try:
+        torch.distributions.Distribution.set_default_validate_args(False)
+        d = GibbsFaces(torch.tensor([0.0, float("inf")]))
+        assert d.batch_shape == () and not d._validate_args
+    finally:
+        torch.distributions.Distribution.set_default_validate_args(previous)
+    with pytest.raises(RuntimeError, match="GibbsFaces.*scores"):
+        GibbsFaces(torch.tensor([0.0, float("inf")]))
+
+
 def test_value_errors_name_the_offending_entry():
     with pytest.raises(RuntimeError, match="GibbsFaces"):
         GibbsFaces(torch.zeros(3)).log_prob(torch.zeros(3))  # the empty face

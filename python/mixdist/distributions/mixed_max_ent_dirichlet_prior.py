@@ -44,6 +44,9 @@ class MixedMaxEntDirichletPrior(MixdistDistribution):
         new.K, new.N, new.variant, new.dtype = self.K, self.N, self.variant, self.dtype
         return new
 
+    def __repr__(self):
+        return f"{type(self).__name__}(K: {self.K}, N: {self.N}, variant: {self.variant!r}, dtype: {self.dtype})"
+
     @property
     def num_vertices(self):
         """K."""
