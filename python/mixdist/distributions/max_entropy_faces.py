@@ -5,10 +5,41 @@ import torch
 from . import constraints
 from ._base import MixdistDistribution, ops, sample_shape_list
 
-__all__ = ["MaxEntropyFaces"]
+__all__ = ["MaxEntropyFaces", "MaxEntropyLaw"]
 
 
-class MaxEntropyFaces(MixdistDistribution):
+class MaxEntropyLaw(MixdistDistribution):
+    """What the laws built on the maximum-entropy face law share (MaxEntropyFaces, MixedMaxEntDirichletPrior):
+    no tensor parameters, but K, the precision N, the size law's variant and a dtype, passed to every op with
+    the batch shape (a batch of identical laws after expand())."""
+
+    arg_constraints = {}
+
+    def __init__(self, K, N=0.0, variant="derived", dtype=torch.float64, validate_args=None):
+        validate_args = self._resolve_validate_args(validate_args)
+        self.K, self.N, self.variant, self.dtype = int(K), float(N), str(variant), dtype
+        ops.max_entropy_faces_entropy(*self._spec([]))  # the C++ constructor's checks of K, N, variant, dtype
+        self._set_shapes((), (self.K,), validate_args)
+
+    def _spec(self, batch_shape=None):
+        shape = list(self.batch_shape) if batch_shape is None else batch_shape
+        return self.K, self.N, self.variant, self.dtype, shape
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._expanded(type(self), batch_shape, _instance)
+        new.K, new.N, new.variant, new.dtype = self.K, self.N, self.variant, self.dtype
+        return new
+
+    def __repr__(self):
+        return f"{type(self).__name__}(K: {self.K}, N: {self.N}, variant: {self.variant!r}, dtype: {self.dtype})"
+
+    @property
+    def num_vertices(self):
+        """K."""
+        return self.K
+
+
+class MaxEntropyFaces(MaxEntropyLaw):
     r"""The face law of the maximum-entropy mixed distribution on K vertices at precision N bits.
 
     mixdist::MaxEntropyFaces (include/mixdist/distributions/max_entropy_faces.h): a face of n vertices has
@@ -26,32 +57,8 @@ class MaxEntropyFaces(MixdistDistribution):
         validate_args (bool, optional): as in torch.distributions (log_prob's values).
     """
 
-    arg_constraints = {}
     support = constraints.face_mask
     has_rsample = False
-
-    def __init__(self, K, N=0.0, variant="derived", dtype=torch.float64, validate_args=None):
-        validate_args = self._resolve_validate_args(validate_args)
-        self.K, self.N, self.variant, self.dtype = int(K), float(N), str(variant), dtype
-        ops.max_entropy_faces_entropy(*self._spec([]))  # the C++ constructor's checks of K, N, variant, dtype
-        self._set_shapes((), (self.K,), validate_args)
-
-    def _spec(self, batch_shape=None):
-        shape = list(self.batch_shape) if batch_shape is None else batch_shape
-        return self.K, self.N, self.variant, self.dtype, shape
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._expanded(MaxEntropyFaces, batch_shape, _instance)
-        new.K, new.N, new.variant, new.dtype = self.K, self.N, self.variant, self.dtype
-        return new
-
-    def __repr__(self):
-        return f"{type(self).__name__}(K: {self.K}, N: {self.N}, variant: {self.variant!r}, dtype: {self.dtype})"
-
-    @property
-    def num_vertices(self):
-        """K."""
-        return self.K
 
     def log_size_pmf(self):
         """log pmf_n(n) for n = 1..K, ``batch_shape + [K]``, in ``dtype``."""

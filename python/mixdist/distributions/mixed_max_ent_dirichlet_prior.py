@@ -3,13 +3,13 @@
 import torch
 
 from . import constraints
-from ._base import MixdistDistribution, ops, sample_shape_list
-from .max_entropy_faces import MaxEntropyFaces
+from ._base import ops, sample_shape_list
+from .max_entropy_faces import MaxEntropyFaces, MaxEntropyLaw
 
 __all__ = ["MixedMaxEntDirichletPrior"]
 
 
-class MixedMaxEntDirichletPrior(MixdistDistribution):
+class MixedMaxEntDirichletPrior(MaxEntropyLaw):
     r"""The prior of the mixed latents of the MNIST VAE: ``F ~ MaxEntropyFaces(K, N, variant)``, then the
     uniform Dirichlet(1) on F (density ``(|F| - 1)!`` w.r.t. the direct-sum measure).
 
@@ -25,32 +25,8 @@ class MixedMaxEntDirichletPrior(MixdistDistribution):
         validate_args (bool, optional): as in torch.distributions (log_prob's values).
     """
 
-    arg_constraints = {}
     support = constraints.simplex
     has_rsample = False
-
-    def __init__(self, K, N=0.0, variant="derived", dtype=torch.float64, validate_args=None):
-        validate_args = self._resolve_validate_args(validate_args)
-        self.K, self.N, self.variant, self.dtype = int(K), float(N), str(variant), dtype
-        ops.max_entropy_faces_entropy(*self._spec([]))  # the C++ constructor's checks of K, N, variant, dtype
-        self._set_shapes((), (self.K,), validate_args)
-
-    def _spec(self, batch_shape=None):
-        shape = list(self.batch_shape) if batch_shape is None else batch_shape
-        return self.K, self.N, self.variant, self.dtype, shape
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._expanded(MixedMaxEntDirichletPrior, batch_shape, _instance)
-        new.K, new.N, new.variant, new.dtype = self.K, self.N, self.variant, self.dtype
-        return new
-
-    def __repr__(self):
-        return f"{type(self).__name__}(K: {self.K}, N: {self.N}, variant: {self.variant!r}, dtype: {self.dtype})"
-
-    @property
-    def num_vertices(self):
-        """K."""
-        return self.K
 
     @property
     def face_law(self):
