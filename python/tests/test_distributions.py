@@ -455,6 +455,37 @@ def test_shapes_expand_and_support(d):
     assert "(" in repr(d)
 
 
+def test_code_lengths_are_entropy_in_bits_plus_n_bits_per_free_coordinate():
+    # H+/ln 2 + N E[dim F], with E[dim F] from the references: P(0 < Y < 1) in one dimension, the face
+    # sizes on the simplex.
+    n_bits = 6.0
+    cg = ClippedGaussian(t(0.3, 2.0), t(0.5, 1.0))
+    p0, p1, _ = ref.clipped_gaussian_parts(cg.loc, cg.scale)
+    assert_close(cg.entropy_bits(n_bits), cg.entropy() / math.log(2) + n_bits * (1 - p0 - p1), 1e-12)
+    gsp = GaussianSparsemax(t(0.4, -0.3), t(0.7, 1.1))
+    edge = 1 - gsp.vertex_log_probs().exp().sum()
+    assert_close(gsp.entropy_bits(n_bits), gsp.entropy() / math.log(2) + n_bits * edge, 1e-12)
+    est = GaussianSparsemax(GSP_LOC, GSP_SCALE).entropy_bits_mc(n_bits, 2000)
+    # E[dim F] of the table of docs/math.md: edges 0.56048, interior 0.26264 (2 free coordinates).
+    h = GaussianSparsemax(GSP_LOC, GSP_SCALE).entropy_mc(2000).value  # another sample: within both errors
+    expected_dim = 0.28173 + 0.20887 + 0.06988 + 2 * 0.26264
+    assert abs(est.value - (h / math.log(2) + n_bits * expected_dim)) <= 8 * est.standard_error
+    md = MixedDirichlet(scores=S, concentration=A)
+    all_faces = ref.faces(3)
+    dims = (ref.gibbs_log_probs(S, all_faces).exp() * (all_faces.sum(-1) - 1)).sum()
+    expected = ref.mixed_dirichlet_entropy(S, A) / math.log(2) + n_bits * dims
+    assert_close(md.entropy_bits(n_bits), expected, 1e-12)
+    est = md.entropy_bits_mc(n_bits, 2000)
+    assert abs(est.value - md.entropy_bits(n_bits)) <= 5 * est.standard_error
+    prior = MixedMaxEntDirichletPrior(3, 1.0)
+    dims = (ref.max_entropy_log_probs(3, 1.0, "derived", all_faces).exp() * (all_faces.sum(-1) - 1)).sum()
+    assert_close(prior.entropy_bits(n_bits), prior.entropy() / math.log(2) + n_bits * dims, 1e-12)
+    hc = HardConcrete(t(1.0), 0.5)
+    est = hc.entropy_bits_mc(n_bits, 2000)
+    h = hc.entropy_mc(2000).value
+    assert abs(est.value - (h / math.log(2) + n_bits * hc.expected_face_dim())) <= 8 * est.standard_error
+
+
 def test_generic_kl_divergence_mc_of_two_vertex_gaussian_sparsemax_matches_the_clipped_gaussian_kl():
     # K = 2: GaussianSparsemax(mu, sigma) is ClippedGaussian((mu_1 - mu_2 + 1)/2, |sigma|/2) in the chart y_1,
     # and KL is invariant under that chart, so the sampled KL must agree with the closed form.

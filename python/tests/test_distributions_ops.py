@@ -112,6 +112,7 @@ def test_gradcheck_clipped_gaussian_ops():
     assert gradcheck(lambda m, s: ops.clipped_gaussian_log_prob(m, s, value), (loc, scale))
     assert gradcheck(ops.clipped_gaussian_entropy, (loc, scale))
     assert gradcheck(ops.clipped_gaussian_mean, (loc, scale))
+    assert gradcheck(lambda m, s: ops.clipped_gaussian_entropy_bits(m, s, 8.0), (loc, scale))
     assert gradcheck(ops.clipped_gaussian_log_masses, (loc, scale))
     assert gradcheck(ops.clipped_gaussian_kl, (loc, scale, p(0.6, 0.5, 0.1), p(0.5, 0.8, 2.0)))
     assert gradcheck(seeded(lambda m, s: ops.clipped_gaussian_rsample(m, s, [4])), (loc, scale))
@@ -142,6 +143,7 @@ def test_gradcheck_dirichlet_ops():
     assert gradcheck(lambda s, a: ops.mixed_dirichlet_log_prob(s, a, value), (s, a))
     assert gradcheck(ops.mixed_dirichlet_entropy, (s, a))
     assert gradcheck(ops.mixed_dirichlet_expected_face_dim, (s, a))
+    assert gradcheck(lambda s, a: ops.mixed_dirichlet_entropy_bits(s, a, 8.0), (s, a))
     assert gradcheck(ops.mixed_dirichlet_kl, (s, a, s2, b))
     assert gradcheck(
         lambda s, a: ops.mixed_dirichlet_mixed_max_ent_dirichlet_prior_kl(s, a, 4, 1.0, "authors", []), (s, a)

@@ -62,6 +62,10 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
       "clipped_gaussian_rsample(Tensor loc, Tensor scale, int[] sample_shape=[], Generator? generator=None, "
       "bool reproduce_authors=False) -> Tensor");
   m.def("clipped_gaussian_entropy(Tensor loc, Tensor scale, bool reproduce_authors=False) -> Tensor");
+  m.def(
+      "clipped_gaussian_entropy_bits(Tensor loc, Tensor scale, float precision_bits, bool "
+      "reproduce_authors=False) "
+      "-> Tensor");
   m.def("clipped_gaussian_mean(Tensor loc, Tensor scale, bool reproduce_authors=False) -> Tensor");
   m.def(
       "clipped_gaussian_log_masses(Tensor loc, Tensor scale, bool reproduce_authors=False) "
@@ -82,6 +86,10 @@ TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
   m.impl("clipped_gaussian_mean", [](const at::Tensor& loc, const at::Tensor& scale, bool reproduce_authors) {
     return make(loc, scale, reproduce_authors).mean();
   });
+  m.impl("clipped_gaussian_entropy_bits",
+         [](const at::Tensor& loc, const at::Tensor& scale, double precision_bits, bool reproduce_authors) {
+           return make(loc, scale, reproduce_authors).entropy_bits(precision_bits);
+         });
   m.impl("clipped_gaussian_log_masses", &log_masses);
   m.impl("clipped_gaussian_kl", &kl);
 }

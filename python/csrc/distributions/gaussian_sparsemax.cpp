@@ -64,6 +64,16 @@ std::tuple<at::Tensor, at::Tensor> entropy_mc(const at::Tensor& loc, const at::T
           .entropy_mc(num_samples, std::move(generator)));
 }
 
+std::tuple<at::Tensor, at::Tensor> entropy_bits_mc(const at::Tensor& loc, const at::Tensor& scale,
+                                                   double precision_bits, int64_t num_samples,
+                                                   c10::optional<at::Generator> generator,
+                                                   bool adaptive_quadrature, double quadrature_tolerance,
+                                                   int64_t quadrature_nodes) {
+  return mixdist::python::as_tuple(
+      make(loc, scale, adaptive_quadrature, quadrature_tolerance, quadrature_nodes, false)
+          .entropy_bits_mc(precision_bits, num_samples, std::move(generator)));
+}
+
 }  // namespace
 
 #define MIXDIST_GSP_OPTIONS \
@@ -83,6 +93,10 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
   m.def(
       "gaussian_sparsemax_entropy_mc(Tensor loc, Tensor scale, int num_samples, Generator? "
       "generator=None, " MIXDIST_GSP_OPTIONS ") -> (Tensor, Tensor)");
+  m.def("gaussian_sparsemax_entropy_bits(Tensor loc, Tensor scale, float precision_bits) -> Tensor");
+  m.def(
+      "gaussian_sparsemax_entropy_bits_mc(Tensor loc, Tensor scale, float precision_bits, int num_samples, "
+      "Generator? generator=None, " MIXDIST_GSP_OPTIONS ") -> (Tensor, Tensor)");
   m.def("gaussian_sparsemax_vertex_log_probs(Tensor loc, Tensor scale, " MIXDIST_GSP_OPTIONS ") -> Tensor");
   m.def("gaussian_sparsemax_face_probability(Tensor loc, Tensor scale, Tensor face) -> Tensor");
 }
@@ -98,6 +112,11 @@ TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
   m.impl("gaussian_sparsemax_entropy",
          [](const at::Tensor& loc, const at::Tensor& scale) { return make(loc, scale).entropy(); });
   m.impl("gaussian_sparsemax_entropy_mc", &entropy_mc);
+  m.impl("gaussian_sparsemax_entropy_bits",
+         [](const at::Tensor& loc, const at::Tensor& scale, double precision_bits) {
+           return make(loc, scale).entropy_bits(precision_bits);
+         });
+  m.impl("gaussian_sparsemax_entropy_bits_mc", &entropy_bits_mc);
   m.impl("gaussian_sparsemax_vertex_log_probs", &vertex_log_probs);
   m.impl("gaussian_sparsemax_face_probability",
          [](const at::Tensor& loc, const at::Tensor& scale, const at::Tensor& face) {

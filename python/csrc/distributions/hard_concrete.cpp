@@ -44,6 +44,14 @@ std::tuple<at::Tensor, at::Tensor> entropy_mc(const at::Tensor& logits, double t
       HardConcrete(logits, temperature, lower, upper, false).entropy_mc(num_samples, std::move(generator)));
 }
 
+std::tuple<at::Tensor, at::Tensor> entropy_bits_mc(const at::Tensor& logits, double temperature,
+                                                   double precision_bits, int64_t num_samples,
+                                                   c10::optional<at::Generator> generator, double lower,
+                                                   double upper) {
+  return mixdist::python::as_tuple(HardConcrete(logits, temperature, lower, upper, false)
+                                       .entropy_bits_mc(precision_bits, num_samples, std::move(generator)));
+}
+
 }  // namespace
 
 #define MIXDIST_STRETCH "float lower=-0.1, float upper=1.1"
@@ -61,6 +69,10 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
   m.def(
       "hard_concrete_entropy_mc(Tensor logits, float temperature, int num_samples, Generator? "
       "generator=None, " MIXDIST_STRETCH ") -> (Tensor, Tensor)");
+  m.def(
+      "hard_concrete_entropy_bits_mc(Tensor logits, float temperature, float precision_bits, int "
+      "num_samples, "
+      "Generator? generator=None, " MIXDIST_STRETCH ") -> (Tensor, Tensor)");
 }
 
 TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
@@ -69,4 +81,5 @@ TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
   m.impl("hard_concrete_rsample", &rsample);
   m.impl("hard_concrete_masses", &masses);
   m.impl("hard_concrete_entropy_mc", &entropy_mc);
+  m.impl("hard_concrete_entropy_bits_mc", &entropy_bits_mc);
 }

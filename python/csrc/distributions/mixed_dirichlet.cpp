@@ -58,6 +58,13 @@ std::tuple<at::Tensor, at::Tensor> kl_mc(const at::Tensor& p_scores, const at::T
       make(p_scores, p_concentration), make(q_scores, q_concentration), num_samples, std::move(generator)));
 }
 
+std::tuple<at::Tensor, at::Tensor> entropy_bits_mc(const at::Tensor& scores, const at::Tensor& concentration,
+                                                   double N, int64_t num_samples,
+                                                   c10::optional<at::Generator> generator) {
+  return mixdist::python::as_tuple(
+      make(scores, concentration).entropy_bits_mc(N, num_samples, std::move(generator)));
+}
+
 }  // namespace
 
 TORCH_LIBRARY_FRAGMENT(mixdist, m) {
@@ -71,6 +78,10 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
   m.def("mixed_dirichlet_entropy(Tensor scores, Tensor concentration) -> Tensor");
   m.def(
       "mixed_dirichlet_entropy_mc(Tensor scores, Tensor concentration, int num_samples, "
+      "Generator? generator=None) -> (Tensor, Tensor)");
+  m.def("mixed_dirichlet_entropy_bits(Tensor scores, Tensor concentration, float N) -> Tensor");
+  m.def(
+      "mixed_dirichlet_entropy_bits_mc(Tensor scores, Tensor concentration, float N, int num_samples, "
       "Generator? generator=None) -> (Tensor, Tensor)");
   m.def("mixed_dirichlet_expected_face_dim(Tensor scores, Tensor concentration) -> Tensor");
   m.def(
@@ -93,6 +104,11 @@ TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
     return make(scores, concentration).entropy();
   });
   m.impl("mixed_dirichlet_entropy_mc", &entropy_mc);
+  m.impl("mixed_dirichlet_entropy_bits",
+         [](const at::Tensor& scores, const at::Tensor& concentration, double N) {
+           return make(scores, concentration).entropy_bits(N);
+         });
+  m.impl("mixed_dirichlet_entropy_bits_mc", &entropy_bits_mc);
   m.impl("mixed_dirichlet_expected_face_dim", [](const at::Tensor& scores, const at::Tensor& concentration) {
     return make(scores, concentration).expected_face_dim();
   });

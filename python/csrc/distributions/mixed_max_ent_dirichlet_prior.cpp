@@ -56,6 +56,11 @@ at::Tensor expected_face_dim(int64_t K, double N, c10::string_view variant, at::
   return make(K, N, variant, dtype, batch_shape).expected_face_dim();
 }
 
+at::Tensor entropy_bits(int64_t K, double N, c10::string_view variant, at::ScalarType dtype,
+                        at::IntArrayRef batch_shape, double precision_bits) {
+  return make(K, N, variant, dtype, batch_shape).entropy_bits(precision_bits);
+}
+
 at::Tensor kl(const at::Tensor& p_scores, const at::Tensor& p_concentration, int64_t q_K, double q_N,
               c10::string_view q_variant, at::IntArrayRef q_batch_shape) {
   return mixdist::kl_divergence(mixed_dirichlet(p_scores, p_concentration),
@@ -81,6 +86,8 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
         ", int[] sample_shape=[], Generator? generator=None) -> Tensor",
         &sample);
   m.def("mixed_max_ent_dirichlet_prior_entropy(" MIXDIST_PRIOR ") -> Tensor", &entropy);
+  m.def("mixed_max_ent_dirichlet_prior_entropy_bits(" MIXDIST_PRIOR ", float precision_bits) -> Tensor",
+        &entropy_bits);
   m.def("mixed_max_ent_dirichlet_prior_expected_face_dim(" MIXDIST_PRIOR ") -> Tensor", &expected_face_dim);
   m.def("mixed_max_ent_dirichlet_prior_log_prob(" MIXDIST_PRIOR
         ", Tensor value, Tensor? face=None, bool validate_args=True) -> Tensor");

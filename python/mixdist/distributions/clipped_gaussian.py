@@ -67,6 +67,13 @@ class ClippedGaussian(MixdistDistribution):
         """log P(Y = 1) (through log_ndtr: finite however improbable)."""
         return ops.clipped_gaussian_log_masses(self.loc, self.scale, self.reproduce_authors)[1]
 
+    def entropy_bits(self, precision_bits):
+        """H+/ln 2 + N E[dim F], the optimal expected code length in bits at ``precision_bits`` = N bits per
+        free coordinate (exact)."""
+        return ops.clipped_gaussian_entropy_bits(
+            self.loc, self.scale, precision_bits, self.reproduce_authors
+        )
+
     def expected_face_dim(self):
         """E[dim F] = P(0 < Y < 1)."""
         log_zero, log_one = ops.clipped_gaussian_log_masses(self.loc, self.scale, self.reproduce_authors)

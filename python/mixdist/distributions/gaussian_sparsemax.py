@@ -89,6 +89,19 @@ class GaussianSparsemax(MixdistDistribution):
             *ops.gaussian_sparsemax_entropy_mc(self.loc, self.scale, num_samples, generator, *self._options())
         )
 
+    def entropy_bits(self, precision_bits):
+        """H+/ln 2 + N E[dim F], the optimal expected code length in bits at ``precision_bits`` = N bits per
+        free coordinate: exact for K <= 2 (an error naming entropy_bits_mc otherwise)."""
+        return ops.gaussian_sparsemax_entropy_bits(self.loc, self.scale, precision_bits)
+
+    def entropy_bits_mc(self, precision_bits, num_samples, generator=None):
+        """The code length by Monte Carlo for any K: the mean of -log2 p(Y) + N dim F(Y), an Estimate."""
+        return Estimate(
+            *ops.gaussian_sparsemax_entropy_bits_mc(
+                self.loc, self.scale, precision_bits, num_samples, generator, *self._options()
+            )
+        )
+
     def vertex_log_probs(self):
         """log P(Y = e_k) for every vertex, ``batch_shape + [K]`` (exact)."""
         return ops.gaussian_sparsemax_vertex_log_probs(self.loc, self.scale, *self._options())

@@ -73,6 +73,15 @@ class HardConcrete(MixdistDistribution):
         zero, one = ops.hard_concrete_masses(self.logits, *self._scalars())
         return 1 - zero - one
 
+    def entropy_bits_mc(self, precision_bits, num_samples, generator=None):
+        """H+/ln 2 + N E[dim F], the optimal expected code length in bits at ``precision_bits`` = N bits per
+        free coordinate, from entropy_mc and the exact E[dim F]: an Estimate."""
+        return Estimate(
+            *ops.hard_concrete_entropy_bits_mc(
+                self.logits, self.temperature, precision_bits, num_samples, generator, self.lower, self.upper
+            )
+        )
+
     def entropy_mc(self, num_samples, generator=None):
         """E[-log p(Y)] over ``num_samples`` reparameterised draws: an :class:`Estimate`."""
         return Estimate(

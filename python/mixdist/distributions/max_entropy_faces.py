@@ -31,7 +31,8 @@ class MaxEntropyLaw(MixdistDistribution):
         return new
 
     def __repr__(self):
-        return f"{type(self).__name__}(K: {self.K}, N: {self.N}, variant: {self.variant!r}, dtype: {self.dtype})"
+        fields = f"K: {self.K}, N: {self.N}, variant: {self.variant!r}, dtype: {self.dtype}"
+        return f"{type(self).__name__}({fields})"
 
     @property
     def num_vertices(self):

@@ -93,6 +93,19 @@ class MixedDirichlet(MixdistDistribution):
             *ops.mixed_dirichlet_entropy_mc(self.scores, self.concentration, num_samples, generator)
         )
 
+    def entropy_bits(self, N):
+        """H+/ln 2 + N E[dim F], the optimal expected code length in bits at ``N`` bits per
+        free coordinate (exact, K <= 24)."""
+        return ops.mixed_dirichlet_entropy_bits(self.scores, self.concentration, N)
+
+    def entropy_bits_mc(self, N, num_samples, generator=None):
+        """The same from entropy_mc (E[dim F] exact): an Estimate, for any K."""
+        return Estimate(
+            *ops.mixed_dirichlet_entropy_bits_mc(
+                self.scores, self.concentration, N, num_samples, generator
+            )
+        )
+
     def expected_face_dim(self):
         """E[dim F] = sum_k P(f_k = 1) - 1."""
         return ops.mixed_dirichlet_expected_face_dim(self.scores, self.concentration)

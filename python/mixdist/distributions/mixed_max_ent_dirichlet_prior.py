@@ -45,6 +45,11 @@ class MixedMaxEntDirichletPrior(MaxEntropyLaw):
     def entropy(self):
         return ops.mixed_max_ent_dirichlet_prior_entropy(*self._spec())
 
+    def entropy_bits(self, precision_bits):
+        """H+/ln 2 + N E[dim F], the optimal expected code length in bits at ``precision_bits`` = N bits per
+        free coordinate (exact)."""
+        return ops.mixed_max_ent_dirichlet_prior_entropy_bits(*self._spec(), precision_bits)
+
     def expected_face_dim(self):
         """E[dim F] = E[|F|] - 1."""
         return ops.mixed_max_ent_dirichlet_prior_expected_face_dim(*self._spec())
