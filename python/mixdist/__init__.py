@@ -14,6 +14,7 @@ modules below follow the API of the entmax package (deep-spin/entmax): replacing
 
 from ._ops import library_path, ops  # first: loads the ops library, or says how to build it
 from ._build_info import version as __version__
+from . import distributions, special  # noqa: F401  (mixdist.distributions, mixdist.special)
 from .activations import Entmax15, Sparsemax, entmax15, sparsemax
 from .losses import (
     Entmax15Loss,
@@ -26,7 +27,6 @@ from .losses import (
     sparsemax_loss,
 )
 from .root_finding import EntmaxBisect, SparsemaxBisect, entmax_bisect, sparsemax_bisect
-from . import distributions, special  # noqa: F401  (mixdist.distributions, mixdist.special)
 
 __all__ = [
     "__version__",
