@@ -106,6 +106,54 @@ def test_gradcheck_gaussian_sparsemax_vertex_log_probs_entropy_and_rsample():
                      (p(*LOC), p(*SCALE)))
 
 
+def generator(seed=3):
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return g
+
+
+def test_gradcheck_monte_carlo_estimates_at_a_fixed_generator():
+    # With the generator reseeded the estimates are smooth functions of the parameters (pathwise draws away
+    # from a change of face; the Mixed Dirichlet forms sample faces only, the within-face terms being exact).
+    loc, scale = p(*LOC), p(*SCALE)
+    assert gradcheck(
+        lambda m, s: ops.gaussian_sparsemax_entropy_mc(
+            m, s, 5, generator(), adaptive_quadrature=False, quadrature_nodes=128
+        )[0],
+        (loc, scale),
+    )
+    face = torch.tensor([[True, False, False], [False, True, False]])
+    assert gradcheck(lambda m, s: ops.gaussian_sparsemax_face_probability(m, s, face), (loc, scale))
+    logits = p(-1.0, 0.0, 2.0)
+    assert gradcheck(lambda a: ops.binary_concrete_entropy_mc(a, 0.5, 5, generator())[0], (logits,))
+    assert gradcheck(lambda a: ops.hard_concrete_entropy_mc(a, 0.5, 5, generator())[0], (logits,))
+    s, a = p(0.3, -1.0, 0.5), p(0.5, 1.0, 2.0)
+    assert gradcheck(lambda s, a: ops.mixed_dirichlet_entropy_mc(s, a, 5, generator())[0], (s, a))
+    q_s, q_a = torch.zeros(3, dtype=D), torch.ones(3, dtype=D)
+    assert gradcheck(lambda s, a: ops.mixed_dirichlet_kl_mc(s, a, q_s, q_a, 5, generator())[0], (s, a))
+
+
+def test_samplers_follow_the_generator():
+    zeros, ones = torch.zeros(2, 3, dtype=D), torch.ones(2, 3, dtype=D)
+    face = torch.ones(2, 3, dtype=torch.bool)
+    samplers = {
+        "gaussian_sparsemax": lambda g: ops.gaussian_sparsemax_rsample(zeros, ones, [4], g),
+        "clipped_gaussian": lambda g: ops.clipped_gaussian_rsample(zeros, ones, [4], g),
+        "gibbs_faces": lambda g: ops.gibbs_faces_sample(zeros, [4], g),
+        "max_entropy_faces": lambda g: ops.max_entropy_faces_sample(3, 1.0, "derived", D, [2], [4], g),
+        "masked_dirichlet": lambda g: ops.masked_dirichlet_rsample(face, ones, [4], g),
+        "mixed_dirichlet": lambda g: ops.mixed_dirichlet_rsample_with_face(zeros, ones, [4], g)[0],
+        "prior": lambda g: ops.mixed_max_ent_dirichlet_prior_sample(3, 1.0, "derived", D, [2], [4], g),
+        "binary_concrete": lambda g: ops.binary_concrete_rsample(zeros, 0.5, [4], g),
+        "hard_concrete": lambda g: ops.hard_concrete_rsample(zeros, 0.5, [4], g),
+    }
+    for name, draw in samplers.items():
+        first, again, other = draw(generator(1)), draw(generator(1)), draw(generator(2))
+        assert first.shape[:2] == (4, 2), name
+        assert torch.equal(first, again), name
+        assert not torch.equal(first, other), name
+
+
 def test_gradcheck_clipped_gaussian_ops():
     loc, scale = p(0.3, 2.0, -0.4), p(1.0, 0.4, 0.7)
     value = torch.tensor([0.0, 0.6, 1.0], dtype=D)
