@@ -1,6 +1,7 @@
 // torch.ops.mixdist.clipped_gaussian_*: mixdist::ClippedGaussian
 // (include/mixdist/distributions/clipped_gaussian.h), the one-bit Gaussian-Sparsemax, in the dispatcher
 // (conventions: common.h). reproduce_authors is ClippedGaussianOptions::reproduce_authors.
+// bit_gaussian_sparsemax(logits, std) returns the (loc, scale) of mixdist::bit_gaussian_sparsemax's law.
 
 #include <c10/util/Optional.h>
 #include <torch/library.h>
@@ -49,6 +50,12 @@ at::Tensor kl(const at::Tensor& p_loc, const at::Tensor& p_scale, const at::Tens
                                 make(q_loc, q_scale, q_reproduce_authors));
 }
 
+std::tuple<at::Tensor, at::Tensor> bit_gaussian_sparsemax(const at::Tensor& logits, double std,
+                                                          bool validate_args) {
+  const ClippedGaussian d = mixdist::bit_gaussian_sparsemax(logits, std, validate_args);
+  return {d.loc(), d.scale()};
+}
+
 }  // namespace
 
 TORCH_LIBRARY_FRAGMENT(mixdist, m) {
@@ -73,6 +80,9 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
   m.def(
       "clipped_gaussian_kl(Tensor p_loc, Tensor p_scale, Tensor q_loc, Tensor q_scale, "
       "bool p_reproduce_authors=False, bool q_reproduce_authors=False) -> Tensor");
+  m.def(
+      "bit_gaussian_sparsemax(Tensor logits, float std=1.0, bool validate_args=True) "
+      "-> (Tensor loc, Tensor scale)");
 }
 
 TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
@@ -92,4 +102,5 @@ TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
          });
   m.impl("clipped_gaussian_log_masses", &log_masses);
   m.impl("clipped_gaussian_kl", &kl);
+  m.impl("bit_gaussian_sparsemax", &bit_gaussian_sparsemax);
 }

@@ -2,9 +2,10 @@
 // (include/mixdist/distributions/gaussian_sparsemax.h) in the dispatcher, one op per method the Python class
 // mixdist.distributions.GaussianSparsemax needs (conventions: common.h).
 //
-// The quadrature options of GaussianSparsemaxOptions are keyword arguments of the ops that evaluate the
-// density (adaptive_quadrature, quadrature_tolerance, quadrature_nodes). log_prob's gradient is the C++ one
-// (the same Gauss-Kronrod panels applied to the integrand's derivative).
+// The fields of GaussianSparsemaxOptions are keyword arguments, in this order, of every op whose result
+// goes through the density (adaptive_quadrature, quadrature_tolerance, quadrature_nodes, centre_on_mode,
+// closed_form_k2). log_prob's gradient is the C++ one (the same Gauss-Kronrod panels applied to the
+// integrand's derivative).
 
 #include <c10/util/Optional.h>
 #include <torch/library.h>
@@ -21,63 +22,81 @@ namespace {
 using mixdist::GaussianSparsemax;
 using mixdist::GaussianSparsemaxOptions;
 
-GaussianSparsemax make(const at::Tensor& loc, const at::Tensor& scale, bool adaptive_quadrature,
-                       double quadrature_tolerance, int64_t quadrature_nodes, bool validate_args) {
-  return GaussianSparsemax(loc, scale,
-                           GaussianSparsemaxOptions()
-                               .adaptive_quadrature(adaptive_quadrature)
-                               .quadrature_tolerance(quadrature_tolerance)
-                               .quadrature_nodes(quadrature_nodes),
-                           validate_args);
+GaussianSparsemaxOptions options(bool adaptive_quadrature, double quadrature_tolerance,
+                                 int64_t quadrature_nodes, bool centre_on_mode, bool closed_form_k2) {
+  return GaussianSparsemaxOptions()
+      .adaptive_quadrature(adaptive_quadrature)
+      .quadrature_tolerance(quadrature_tolerance)
+      .quadrature_nodes(quadrature_nodes)
+      .centre_on_mode(centre_on_mode)
+      .closed_form_k2(closed_form_k2);
 }
 
 GaussianSparsemax make(const at::Tensor& loc, const at::Tensor& scale) {
   return GaussianSparsemax(loc, scale, GaussianSparsemaxOptions(), false);
 }
 
-std::vector<int64_t> batch_shape(const at::Tensor& loc, const at::Tensor& scale, bool adaptive_quadrature,
-                                 double quadrature_tolerance, int64_t quadrature_nodes, bool validate_args) {
-  return mixdist::python::shape_of(
-      make(loc, scale, adaptive_quadrature, quadrature_tolerance, quadrature_nodes, validate_args));
+// The options' parameters of a kernel whose schema carries MIXDIST_GSP_OPTIONS (below), and the distribution
+// built from the kernel's loc, scale and those parameters.
+#define MIXDIST_GSP_OPTION_PARAMS                                                                       \
+  bool adaptive_quadrature, double quadrature_tolerance, int64_t quadrature_nodes, bool centre_on_mode, \
+      bool closed_form_k2
+#define MIXDIST_GSP_MAKE(validate_args)                                                                     \
+  GaussianSparsemax(                                                                                        \
+      loc, scale,                                                                                           \
+      options(adaptive_quadrature, quadrature_tolerance, quadrature_nodes, centre_on_mode, closed_form_k2), \
+      validate_args)
+
+std::vector<int64_t> batch_shape(const at::Tensor& loc, const at::Tensor& scale, MIXDIST_GSP_OPTION_PARAMS,
+                                 bool validate_args) {
+  return mixdist::python::shape_of(MIXDIST_GSP_MAKE(validate_args));
 }
 
 at::Tensor log_prob(const at::Tensor& loc, const at::Tensor& scale, const at::Tensor& value,
-                    const c10::optional<at::Tensor>& face, bool adaptive_quadrature,
-                    double quadrature_tolerance, int64_t quadrature_nodes, bool validate_args) {
-  const GaussianSparsemax d =
-      make(loc, scale, adaptive_quadrature, quadrature_tolerance, quadrature_nodes, validate_args);
+                    const c10::optional<at::Tensor>& face, MIXDIST_GSP_OPTION_PARAMS, bool validate_args) {
+  const GaussianSparsemax d = MIXDIST_GSP_MAKE(validate_args);
   return face.has_value() ? d.log_prob(value, *face) : d.log_prob(value);
 }
 
-at::Tensor vertex_log_probs(const at::Tensor& loc, const at::Tensor& scale, bool adaptive_quadrature,
-                            double quadrature_tolerance, int64_t quadrature_nodes) {
-  return make(loc, scale, adaptive_quadrature, quadrature_tolerance, quadrature_nodes, false)
-      .vertex_log_probs();
+at::Tensor vertex_log_probs(const at::Tensor& loc, const at::Tensor& scale, MIXDIST_GSP_OPTION_PARAMS) {
+  return MIXDIST_GSP_MAKE(false).vertex_log_probs();
 }
 
 std::tuple<at::Tensor, at::Tensor> entropy_mc(const at::Tensor& loc, const at::Tensor& scale,
                                               int64_t num_samples, c10::optional<at::Generator> generator,
-                                              bool adaptive_quadrature, double quadrature_tolerance,
-                                              int64_t quadrature_nodes) {
-  return mixdist::python::as_tuple(
-      make(loc, scale, adaptive_quadrature, quadrature_tolerance, quadrature_nodes, false)
-          .entropy_mc(num_samples, std::move(generator)));
+                                              MIXDIST_GSP_OPTION_PARAMS) {
+  return mixdist::python::as_tuple(MIXDIST_GSP_MAKE(false).entropy_mc(num_samples, std::move(generator)));
 }
 
 std::tuple<at::Tensor, at::Tensor> entropy_bits_mc(const at::Tensor& loc, const at::Tensor& scale,
                                                    double precision_bits, int64_t num_samples,
                                                    c10::optional<at::Generator> generator,
-                                                   bool adaptive_quadrature, double quadrature_tolerance,
-                                                   int64_t quadrature_nodes) {
+                                                   MIXDIST_GSP_OPTION_PARAMS) {
   return mixdist::python::as_tuple(
-      make(loc, scale, adaptive_quadrature, quadrature_tolerance, quadrature_nodes, false)
-          .entropy_bits_mc(precision_bits, num_samples, std::move(generator)));
+      MIXDIST_GSP_MAKE(false).entropy_bits_mc(precision_bits, num_samples, std::move(generator)));
 }
+
+at::Tensor face_probability(const at::Tensor& loc, const at::Tensor& scale, const at::Tensor& face,
+                            MIXDIST_GSP_OPTION_PARAMS) {
+  return MIXDIST_GSP_MAKE(false).face_probability(face);
+}
+
+std::tuple<at::Tensor, at::Tensor> face_probability_mc(const at::Tensor& loc, const at::Tensor& scale,
+                                                       const at::Tensor& face, int64_t num_samples,
+                                                       c10::optional<at::Generator> generator,
+                                                       MIXDIST_GSP_OPTION_PARAMS) {
+  return mixdist::python::as_tuple(
+      MIXDIST_GSP_MAKE(false).face_probability_mc(face, num_samples, std::move(generator)));
+}
+
+#undef MIXDIST_GSP_MAKE
+#undef MIXDIST_GSP_OPTION_PARAMS
 
 }  // namespace
 
-#define MIXDIST_GSP_OPTIONS \
-  "bool adaptive_quadrature=True, float quadrature_tolerance=1e-9, int quadrature_nodes=64"
+#define MIXDIST_GSP_OPTIONS                                                                   \
+  "bool adaptive_quadrature=True, float quadrature_tolerance=1e-9, int quadrature_nodes=64, " \
+  "bool centre_on_mode=True, bool closed_form_k2=True"
 
 TORCH_LIBRARY_FRAGMENT(mixdist, m) {
   m.def("gaussian_sparsemax_batch_shape(Tensor loc, Tensor scale, " MIXDIST_GSP_OPTIONS
@@ -98,7 +117,11 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
       "gaussian_sparsemax_entropy_bits_mc(Tensor loc, Tensor scale, float precision_bits, int num_samples, "
       "Generator? generator=None, " MIXDIST_GSP_OPTIONS ") -> (Tensor, Tensor)");
   m.def("gaussian_sparsemax_vertex_log_probs(Tensor loc, Tensor scale, " MIXDIST_GSP_OPTIONS ") -> Tensor");
-  m.def("gaussian_sparsemax_face_probability(Tensor loc, Tensor scale, Tensor face) -> Tensor");
+  m.def("gaussian_sparsemax_face_probability(Tensor loc, Tensor scale, Tensor face, " MIXDIST_GSP_OPTIONS
+        ") -> Tensor");
+  m.def(
+      "gaussian_sparsemax_face_probability_mc(Tensor loc, Tensor scale, Tensor face, int num_samples, "
+      "Generator? generator=None, " MIXDIST_GSP_OPTIONS ") -> (Tensor, Tensor)");
 }
 
 TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
@@ -118,8 +141,6 @@ TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
          });
   m.impl("gaussian_sparsemax_entropy_bits_mc", &entropy_bits_mc);
   m.impl("gaussian_sparsemax_vertex_log_probs", &vertex_log_probs);
-  m.impl("gaussian_sparsemax_face_probability",
-         [](const at::Tensor& loc, const at::Tensor& scale, const at::Tensor& face) {
-           return make(loc, scale).face_probability(face);
-         });
+  m.impl("gaussian_sparsemax_face_probability", &face_probability);
+  m.impl("gaussian_sparsemax_face_probability_mc", &face_probability_mc);
 }

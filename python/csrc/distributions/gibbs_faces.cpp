@@ -1,6 +1,6 @@
 // torch.ops.mixdist.gibbs_faces_*: mixdist::GibbsFaces (include/mixdist/distributions/gibbs_faces.h), the
 // face law of the Mixed Dirichlet, in the dispatcher (conventions: common.h): its normaliser, marginals,
-// face-size law, exact sampler, entropy, mode and KL, all closed form or O(K^2) for any K.
+// face-size law, exact sampler, entropy, mode, cross-entropy and KL, all closed form or O(K^2) for any K.
 
 #include <c10/util/Optional.h>
 #include <torch/library.h>
@@ -30,6 +30,7 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
   m.def("gibbs_faces_log_size_pmf(Tensor scores) -> Tensor");
   m.def("gibbs_faces_entropy(Tensor scores) -> Tensor");
   m.def("gibbs_faces_mode(Tensor scores) -> Tensor");
+  m.def("gibbs_faces_cross_entropy(Tensor p_scores, Tensor q_scores) -> Tensor");
   m.def("gibbs_faces_kl(Tensor p_scores, Tensor q_scores) -> Tensor");
 }
 
@@ -50,6 +51,9 @@ TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
   m.impl("gibbs_faces_log_size_pmf", [](const at::Tensor& scores) { return make(scores).log_size_pmf(); });
   m.impl("gibbs_faces_entropy", [](const at::Tensor& scores) { return make(scores).entropy(); });
   m.impl("gibbs_faces_mode", [](const at::Tensor& scores) { return make(scores).mode(); });
+  m.impl("gibbs_faces_cross_entropy", [](const at::Tensor& p_scores, const at::Tensor& q_scores) {
+    return mixdist::cross_entropy(make(p_scores), make(q_scores));
+  });
   m.impl("gibbs_faces_kl", [](const at::Tensor& p_scores, const at::Tensor& q_scores) {
     return mixdist::kl_divergence(make(p_scores), make(q_scores));
   });

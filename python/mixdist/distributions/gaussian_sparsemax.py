@@ -25,6 +25,10 @@ class GaussianSparsemax(MixdistDistribution):
             ``quadrature_nodes`` nodes (differentiable twice, slower to converge).
         quadrature_tolerance (float): relative error target of the adaptive rule, in (0, 1e-2].
         quadrature_nodes (int): nodes of the fixed rule, 1..2048.
+        centre_on_mode (bool): fixed rule only: centre and stretch it on the integrand's mode (default);
+            False integrates around the Gaussian itself, as a plain Gauss-Hermite rule (for comparisons).
+        closed_form_k2 (bool): use the exact closed forms for K = 2 (default); False sends K = 2 through
+            the quadrature, to measure it against the closed form.
         validate_args (bool, optional): as in torch.distributions.
 
     ``entropy()`` is exact for K <= 2; for K >= 3 it raises (the C++ error names ``entropy_mc``) and
@@ -46,6 +50,8 @@ class GaussianSparsemax(MixdistDistribution):
         adaptive_quadrature=True,
         quadrature_tolerance=1e-9,
         quadrature_nodes=64,
+        centre_on_mode=True,
+        closed_form_k2=True,
         validate_args=None,
     ):
         loc, scale = as_tensor(loc), as_tensor(scale)
@@ -53,16 +59,28 @@ class GaussianSparsemax(MixdistDistribution):
         self.adaptive_quadrature = bool(adaptive_quadrature)
         self.quadrature_tolerance = float(quadrature_tolerance)
         self.quadrature_nodes = int(quadrature_nodes)
+        self.centre_on_mode = bool(centre_on_mode)
+        self.closed_form_k2 = bool(closed_form_k2)
         batch_shape = ops.gaussian_sparsemax_batch_shape(loc, scale, *self._options(), validate_args)
         self.loc, self.scale = torch.broadcast_tensors(loc, scale)
         self._set_shapes(batch_shape, self.loc.shape[-1:], validate_args)
 
+    _OPTIONS = (
+        "adaptive_quadrature",
+        "quadrature_tolerance",
+        "quadrature_nodes",
+        "centre_on_mode",
+        "closed_form_k2",
+    )
+
     def _options(self):
-        return self.adaptive_quadrature, self.quadrature_tolerance, self.quadrature_nodes
+        """The options in the order of the ops' schemas (mixdist::GaussianSparsemaxOptions' fields)."""
+        return tuple(getattr(self, name) for name in self._OPTIONS)
 
     def expand(self, batch_shape, _instance=None):
         new = self._expanded(GaussianSparsemax, batch_shape, _instance, loc=self.loc, scale=self.scale)
-        new.adaptive_quadrature, new.quadrature_tolerance, new.quadrature_nodes = self._options()
+        for name in self._OPTIONS:
+            setattr(new, name, getattr(self, name))
         return new
 
     @property
@@ -107,5 +125,17 @@ class GaussianSparsemax(MixdistDistribution):
         return ops.gaussian_sparsemax_vertex_log_probs(self.loc, self.scale, *self._options())
 
     def face_probability(self, face):
-        """P(Y in the relative interior of ``face``): exact for vertices, and for every face when K <= 2."""
-        return ops.gaussian_sparsemax_face_probability(self.loc, self.scale, face)
+        """P(Y in the relative interior of ``face``), a face mask ``[..., K]`` (bool or 0/1) broadcasting with
+        the batch: exact for vertices (any K) and for every face when K <= 2, differentiable in loc and scale.
+        A higher face with K >= 3 has no closed form: an error naming face_probability_mc."""
+        return ops.gaussian_sparsemax_face_probability(self.loc, self.scale, face, *self._options())
+
+    def face_probability_mc(self, face, num_samples, generator=None):
+        """P(Y in ri(``face``)) for any face: an :class:`Estimate`, exact (standard error 0) where
+        face_probability is, otherwise the face's frequency among ``num_samples`` >= 2 draws with its binomial
+        standard error (no gradient through the sampled faces)."""
+        return Estimate(
+            *ops.gaussian_sparsemax_face_probability_mc(
+                self.loc, self.scale, face, num_samples, generator, *self._options()
+            )
+        )
