@@ -11,12 +11,18 @@ import math
 import pytest
 import torch
 from torch.autograd import gradcheck
-from torch.distributions import Normal
+from torch.distributions import Normal, kl_divergence
 
+import distribution_references as ref
 import references
 from mixdist.distributions import (
+    ClippedGaussian,
     Estimate,
     GaussianSparsemax,
+    GibbsFaces,
+    MaxEntropyFaces,
+    bit_gaussian_sparsemax,
+    cross_entropy,
 )
 
 ops = torch.ops.mixdist
@@ -118,3 +124,62 @@ def test_gaussian_sparsemax_quadrature_options():
         e = fixed.expand((2,))
         assert e._options() == fixed._options()
         assert_close(e.log_prob(y), fixed.log_prob(y).expand(2), 0.0)
+
+
+# -------------------------------------------------------------------------------- GibbsFaces cross-entropy
+def test_gibbs_faces_cross_entropy_matches_enumeration():
+    w_p, w_q = t(0.3, -1.2, 2.0, -0.5), t(-0.2, 0.9, 0.1, 0.3)
+    all_faces = ref.faces(4)
+    lp, lq = ref.gibbs_log_probs(w_p, all_faces), ref.gibbs_log_probs(w_q, all_faces)
+    expected = -(lp.exp() * lq).sum()
+    P, Q = GibbsFaces(w_p), GibbsFaces(w_q)
+    assert_close(cross_entropy(P, Q), expected, 1e-12)
+    assert_close(P.cross_entropy(Q), expected, 1e-12)
+    assert_close(P.cross_entropy(P), P.entropy(), 1e-12)
+    assert_close(P.cross_entropy(Q), P.entropy() + kl_divergence(P, Q), 1e-12)
+    # Batches broadcast.
+    batch = GibbsFaces(torch.stack([w_p, w_q]))
+    assert_close(batch.cross_entropy(Q), torch.stack([expected, Q.entropy()]), 1e-12)
+    with pytest.raises(TypeError, match="must both be GibbsFaces, got GibbsFaces and MaxEntropyFaces"):
+        cross_entropy(P, MaxEntropyFaces(4))
+    with pytest.raises(RuntimeError, match="4 vs 3"):
+        cross_entropy(P, GibbsFaces(torch.zeros(3, dtype=D)))
+
+
+def test_gradcheck_gibbs_faces_cross_entropy():
+    assert gradcheck(ops.gibbs_faces_cross_entropy, (p(0.3, -1.2, 2.0, -0.5), p(-0.2, 0.9, 0.1, 0.3)))
+
+
+# --------------------------------------------------------------------------------- bit_gaussian_sparsemax
+def test_bit_gaussian_sparsemax_is_the_law_of_the_two_entry_sparsemax_bit():
+    logits = t(-0.4, 0.3, 1.2)
+    std = 0.8
+    d = bit_gaussian_sparsemax(logits, std)
+    assert isinstance(d, ClippedGaussian) and d.batch_shape == (3,)
+    assert_close(d.loc, logits, 0.0)
+    assert_close(d.scale, torch.full((3,), std / math.sqrt(2), dtype=D), 1e-15)
+    # Independent reference: sparsemax([l, 1 - l] + std * n)_1 in pure PyTorch, and its exact masses
+    # P(y = 0) = P(l + std (n_1 - n_2)/2 <= 0) from torch's Normal.
+    n = 20000
+    z = torch.stack([logits, 1 - logits], -1) + std * torch.randn(n, 3, 2, dtype=D, generator=generator(9))
+    y = references.sparsemax_ref(z)[..., 0]
+    s = std / math.sqrt(2)
+    p0 = Normal(t(0.0), t(s)).cdf(-logits)
+    p1 = Normal(t(0.0), t(s)).cdf(logits - 1)
+    assert_close(d.log_prob_zero().exp(), p0, 1e-12)
+    assert_close(d.log_prob_one().exp(), p1, 1e-12)
+    for mass, freq in [(p0, (y == 0).double().mean(0)), (p1, (y == 1).double().mean(0))]:
+        assert ((freq - mass).abs() <= 5 * (mass * (1 - mass) / n).sqrt()).all()
+
+
+def test_bit_gaussian_sparsemax_checks_std_and_gradcheck():
+    for bad in [0.0, -1.0, math.inf]:
+        with pytest.raises(RuntimeError, match="bit_gaussian_sparsemax: std must be positive and finite"):
+            bit_gaussian_sparsemax(t(0.0), bad)
+    with pytest.raises(RuntimeError, match="loc"):
+        bit_gaussian_sparsemax(t(math.nan), 1.0, validate_args=True)
+    assert gradcheck(lambda a: ops.bit_gaussian_sparsemax(a, 0.7)[0], (p(-0.4, 0.3),))
+    logits = p(-0.4, 0.3)
+    d = bit_gaussian_sparsemax(logits, 0.7)
+    assert gradcheck(lambda a: bit_gaussian_sparsemax(a, 0.7).entropy(), (logits,))
+    assert d.loc.requires_grad

@@ -12,15 +12,15 @@ The closed-form KL divergences are registered with torch.distributions.kl.regist
 torch.distributions.kl_divergence(p, q) works for: ClippedGaussian, GibbsFaces, MaxEntropyFaces,
 MaskedDirichlet and MixedDirichlet each with itself, GibbsFaces with MaxEntropyFaces both ways, and
 MixedDirichlet with MixedMaxEntDirichletPrior (the MNIST VAE's prior).
-kl_divergence_mc estimates the others.
+kl_divergence_mc estimates the others. cross_entropy(p, q) is exact for two GibbsFaces laws.
 """
 
 from . import constraints
 from ._base import Estimate, FacedSample, MixdistDistribution
 from .binary_concrete import BinaryConcrete
-from .clipped_gaussian import ClippedGaussian
+from .clipped_gaussian import ClippedGaussian, bit_gaussian_sparsemax
 from .gaussian_sparsemax import GaussianSparsemax
-from .gibbs_faces import GibbsFaces
+from .gibbs_faces import GibbsFaces, cross_entropy
 from .hard_concrete import HardConcrete
 from .kl import kl_divergence_mc
 from .masked_dirichlet import MaskedDirichlet
@@ -41,6 +41,8 @@ __all__ = [
     "MixdistDistribution",
     "MixedDirichlet",
     "MixedMaxEntDirichletPrior",
+    "bit_gaussian_sparsemax",
     "constraints",
+    "cross_entropy",
     "kl_divergence_mc",
 ]

@@ -5,7 +5,7 @@ import torch
 from . import constraints
 from ._base import MixdistDistribution, as_tensor, ops, sample_shape_list
 
-__all__ = ["ClippedGaussian"]
+__all__ = ["ClippedGaussian", "bit_gaussian_sparsemax"]
 
 
 class ClippedGaussian(MixdistDistribution):
@@ -78,3 +78,20 @@ class ClippedGaussian(MixdistDistribution):
         """E[dim F] = P(0 < Y < 1)."""
         log_zero, log_one = ops.clipped_gaussian_log_masses(self.loc, self.scale, self.reproduce_authors)
         return 1 - log_zero.exp() - log_one.exp()
+
+
+def bit_gaussian_sparsemax(logits, std=1.0, validate_args=None):
+    """The law of the reference code's bit sampler ``sparsemax([logits, 1 - logits] + std * n)_1``, one
+    independent bit per entry of ``logits``: ``ClippedGaussian(logits, std / sqrt(2))`` (mixdist::
+    bit_gaussian_sparsemax, include/mixdist/distributions/clipped_gaussian.h), with the consistent sampler,
+    density and entropy.
+
+    Args:
+        logits (Tensor or float): floating, finite: the location of each bit (gradients flow to it).
+        std (float): the noise's standard deviation, positive and finite (an error naming it otherwise).
+        validate_args (bool, optional): as in torch.distributions.
+    """
+    logits = as_tensor(logits)
+    validate_args = MixdistDistribution._resolve_validate_args(validate_args)
+    loc, scale = ops.bit_gaussian_sparsemax(logits, float(std), validate_args)
+    return ClippedGaussian(loc, scale, validate_args=validate_args)

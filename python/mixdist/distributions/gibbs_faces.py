@@ -5,7 +5,7 @@ import torch
 from . import constraints
 from ._base import MixdistDistribution, as_tensor, ops, sample_shape_list
 
-__all__ = ["GibbsFaces"]
+__all__ = ["GibbsFaces", "cross_entropy"]
 
 
 class GibbsFaces(MixdistDistribution):
@@ -48,6 +48,11 @@ class GibbsFaces(MixdistDistribution):
     def log_prob(self, value):
         return ops.gibbs_faces_log_prob(self.scores, value, self._validate_args)
 
+    def cross_entropy(self, other):
+        """H(self, other) = -E_self[log other(F)] for a GibbsFaces ``other`` with the same K: exact, O(K),
+        differentiable in both laws' scores; the batch shapes broadcast."""
+        return cross_entropy(self, other)
+
     def entropy(self):
         return ops.gibbs_faces_entropy(self.scores)
 
@@ -72,3 +77,14 @@ class GibbsFaces(MixdistDistribution):
     def log_size_pmf(self):
         """log P(|F| = n) for n = 1..K, ``[..., K]``."""
         return ops.gibbs_faces_log_size_pmf(self.scores)
+
+
+def cross_entropy(p, q):
+    """H(p, q) = -E_p[log q(F)] = log Z_q - sum_k w^q_k (2 mu^p_k - 1) between two GibbsFaces laws
+    (mixdist::cross_entropy, exact, O(K), differentiable in both laws' scores). The C++ library defines it for
+    this pair only; for any pair with a KL, H(p, q) = H(p) + KL(p || q)."""
+    if not isinstance(p, GibbsFaces) or not isinstance(q, GibbsFaces):
+        raise TypeError(
+            f"cross_entropy: p and q must both be GibbsFaces, got {type(p).__name__} and {type(q).__name__}"
+        )
+    return ops.gibbs_faces_cross_entropy(p.scores, q.scores)
