@@ -16,13 +16,19 @@ from torch.distributions import Normal, kl_divergence
 import distribution_references as ref
 import references
 from mixdist.distributions import (
+    BinaryConcrete,
     ClippedGaussian,
     Estimate,
     GaussianSparsemax,
     GibbsFaces,
+    HardConcrete,
+    MaskedDirichlet,
     MaxEntropyFaces,
+    MixedDirichlet,
+    MixedMaxEntDirichletPrior,
     bit_gaussian_sparsemax,
     cross_entropy,
+    kl_divergence_mc,
 )
 
 ops = torch.ops.mixdist
@@ -170,6 +176,8 @@ def test_bit_gaussian_sparsemax_is_the_law_of_the_two_entry_sparsemax_bit():
     assert_close(d.log_prob_one().exp(), p1, 1e-12)
     for mass, freq in [(p0, (y == 0).double().mean(0)), (p1, (y == 1).double().mean(0))]:
         assert ((freq - mass).abs() <= 5 * (mass * (1 - mass) / n).sqrt()).all()
+    mine = d.sample((n,), generator=generator(9))
+    assert abs(mine.mean(0) - y.mean(0)).max() <= 5 * math.sqrt(2 * 0.25 / n)
 
 
 def test_bit_gaussian_sparsemax_checks_std_and_gradcheck():
@@ -183,3 +191,49 @@ def test_bit_gaussian_sparsemax_checks_std_and_gradcheck():
     d = bit_gaussian_sparsemax(logits, 0.7)
     assert gradcheck(lambda a: bit_gaussian_sparsemax(a, 0.7).entropy(), (logits,))
     assert d.loc.requires_grad
+
+
+# ------------------------------------------------------------------------------------------------ generator
+def distributions():
+    return [
+        GaussianSparsemax(torch.zeros(2, 3, dtype=D), torch.ones(2, 3, dtype=D)),
+        ClippedGaussian(torch.zeros(2, dtype=D), 1.0),
+        GibbsFaces(torch.zeros(2, 3, dtype=D)),
+        MaxEntropyFaces(3, 1.0).expand((2,)),
+        MaskedDirichlet(torch.ones(2, 3, dtype=torch.bool), torch.ones(2, 3, dtype=D)),
+        MixedDirichlet(scores=torch.zeros(2, 3, dtype=D), concentration=torch.ones(3, dtype=D)),
+        BinaryConcrete(torch.zeros(2, dtype=D), 0.5),
+        HardConcrete(torch.zeros(2, dtype=D), 0.5),
+        MixedMaxEntDirichletPrior(3, 1.0).expand((2,)),
+    ]
+
+
+@pytest.mark.parametrize("d", distributions(), ids=lambda d: type(d).__name__)
+def test_sample_and_rsample_follow_the_generator(d):
+    state = torch.get_rng_state()
+    first = d.sample((50,), generator=generator(1))
+    again = d.sample((50,), generator=generator(1))
+    other = d.sample((50,), generator=generator(2))
+    assert torch.equal(torch.get_rng_state(), state)  # the default generator is left alone
+    assert first.shape == (50, 2) + d.event_shape and not first.requires_grad
+    assert torch.equal(first, again) and not torch.equal(first, other)
+    assert torch.equal(d.sample((50,), generator=generator(1)), first)
+    if d.has_rsample:
+        assert torch.equal(d.rsample((50,), generator=generator(1)), first)
+    # torch's signatures otherwise: the sample shape stays positional, the generator keyword-only.
+    with pytest.raises(TypeError):
+        d.sample((50,), generator(1))
+
+
+def test_mixed_dirichlet_faced_draws_and_monte_carlo_kl_follow_the_generator():
+    d = MixedDirichlet(scores=t(0.3, -1.0, 0.5), concentration=t(0.5, 1.0, 2.0))
+    a = d.rsample_with_face((20,), generator=generator(4))
+    b = d.sample_with_face((20,), generator=generator(4))
+    assert torch.equal(a.value, b.value) and torch.equal(a.face, b.face)
+    gsp_p = GaussianSparsemax(t(0.4, -0.3, 0.1), t(0.7, 1.1, 0.5))
+    gsp_q = GaussianSparsemax(t(0.0, 0.2, 0.1), t(0.6, 0.9, 0.8))
+    first = kl_divergence_mc(gsp_p, gsp_q, 20, generator=generator(5))
+    again = kl_divergence_mc(gsp_p, gsp_q, 20, generator=generator(5))
+    assert torch.equal(first.value, again.value)
+    with pytest.raises(TypeError, match="generator is supported only when p is a mixdist distribution"):
+        kl_divergence_mc(Normal(t(0.0), t(1.0)), Normal(t(0.1), t(1.0)), 20, generator=generator(5))

@@ -56,3 +56,14 @@ class MixdistDistribution(Distribution):
             setattr(new, name, tensor.expand(batch_shape + tensor.shape[len(self.batch_shape) :]))
         MixdistDistribution._set_shapes(new, batch_shape, self.event_shape, self._validate_args)
         return new
+
+    def sample(self, sample_shape=torch.Size(), *, generator=None):
+        """Draws of shape ``sample_shape + batch_shape + event_shape`` without gradient: rsample under
+        ``torch.no_grad()`` (the discrete laws override it with their exact samplers).
+
+        ``generator`` (a torch.Generator on the parameters' device, keyword only) is the random source; the
+        default generator when None. Two calls with generators in the same state give the same draws."""
+        if not self.has_rsample:
+            raise NotImplementedError(f"{type(self).__name__} has no sampler")
+        with torch.no_grad():
+            return self.rsample(sample_shape, generator=generator)

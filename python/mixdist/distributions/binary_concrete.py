@@ -39,8 +39,10 @@ class BinaryConcrete(MixdistDistribution):
         new.temperature = self.temperature
         return new
 
-    def rsample(self, sample_shape=torch.Size()):
-        return ops.binary_concrete_rsample(self.logits, self.temperature, sample_shape_list(sample_shape))
+    def rsample(self, sample_shape=torch.Size(), *, generator=None):
+        return ops.binary_concrete_rsample(
+            self.logits, self.temperature, sample_shape_list(sample_shape), generator
+        )
 
     def log_prob(self, value):
         return ops.binary_concrete_log_prob(self.logits, self.temperature, value, self._validate_args)

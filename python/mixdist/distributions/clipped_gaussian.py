@@ -41,9 +41,9 @@ class ClippedGaussian(MixdistDistribution):
         new.reproduce_authors = self.reproduce_authors
         return new
 
-    def rsample(self, sample_shape=torch.Size()):
+    def rsample(self, sample_shape=torch.Size(), *, generator=None):
         return ops.clipped_gaussian_rsample(
-            self.loc, self.scale, sample_shape_list(sample_shape), None, self.reproduce_authors
+            self.loc, self.scale, sample_shape_list(sample_shape), generator, self.reproduce_authors
         )
 
     def log_prob(self, value):

@@ -88,8 +88,10 @@ class GaussianSparsemax(MixdistDistribution):
         """K."""
         return self.loc.shape[-1]
 
-    def rsample(self, sample_shape=torch.Size()):
-        return ops.gaussian_sparsemax_rsample(self.loc, self.scale, sample_shape_list(sample_shape))
+    def rsample(self, sample_shape=torch.Size(), *, generator=None):
+        return ops.gaussian_sparsemax_rsample(
+            self.loc, self.scale, sample_shape_list(sample_shape), generator
+        )
 
     def log_prob(self, value, face=None):
         """log p(value) w.r.t. the direct-sum measure, the face taken as ``value > 0`` unless ``face`` (a

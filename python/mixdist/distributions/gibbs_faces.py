@@ -41,9 +41,10 @@ class GibbsFaces(MixdistDistribution):
         """K."""
         return self.scores.shape[-1]
 
-    def sample(self, sample_shape=torch.Size()):
-        """Exact draws (no rejection), 0/1 masks in the scores' dtype, without gradient."""
-        return ops.gibbs_faces_sample(self.scores, sample_shape_list(sample_shape))
+    def sample(self, sample_shape=torch.Size(), *, generator=None):
+        """Exact draws (no rejection), 0/1 masks in the scores' dtype, without gradient; ``generator``
+        (keyword only) is the random source (the default generator when None)."""
+        return ops.gibbs_faces_sample(self.scores, sample_shape_list(sample_shape), generator)
 
     def log_prob(self, value):
         return ops.gibbs_faces_log_prob(self.scores, value, self._validate_args)

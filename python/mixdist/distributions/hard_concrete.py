@@ -45,9 +45,9 @@ class HardConcrete(MixdistDistribution):
         new.temperature, new.lower, new.upper = self._scalars()
         return new
 
-    def rsample(self, sample_shape=torch.Size()):
+    def rsample(self, sample_shape=torch.Size(), *, generator=None):
         return ops.hard_concrete_rsample(
-            self.logits, self.temperature, sample_shape_list(sample_shape), None, self.lower, self.upper
+            self.logits, self.temperature, sample_shape_list(sample_shape), generator, self.lower, self.upper
         )
 
     def log_prob(self, value):

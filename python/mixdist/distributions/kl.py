@@ -8,7 +8,7 @@ import torch
 from torch.distributions import Distribution
 from torch.distributions.kl import register_kl
 
-from ._base import Estimate, ops
+from ._base import Estimate, MixdistDistribution, ops
 from .clipped_gaussian import ClippedGaussian
 from .gibbs_faces import GibbsFaces
 from .masked_dirichlet import MaskedDirichlet
@@ -70,8 +70,8 @@ def kl_divergence_mc(p, q, num_samples, generator=None):
     the within-face part is sampled (mixdist::kl_divergence_mc). Otherwise the draws are p.rsample
     (differentiable in both distributions' parameters) where p has one, else p.sample; q.log_prob must be
     w.r.t. the same base measure (every mixdist mixed distribution uses the direct-sum measure).
-    ``generator`` is used by the MixedDirichlet forms only; the generic form draws from the default
-    generator.
+    ``generator`` (a torch.Generator, default None: the default generator) drives every form whose p is a
+    mixdist distribution; a torch.distributions p cannot take one, and passing one is then an error.
     """
     if isinstance(p, MixedDirichlet) and isinstance(q, MixedDirichlet):
         return Estimate(
@@ -90,6 +90,15 @@ def kl_divergence_mc(p, q, num_samples, generator=None):
                         f"{type(q).__name__}")
     if num_samples < 2:
         raise ValueError(f"kl_divergence_mc: num_samples must be >= 2, got {num_samples}")
-    draws = p.rsample((num_samples,)) if p.has_rsample else p.sample((num_samples,))
+    if generator is None:
+        kwargs = {}
+    elif isinstance(p, MixdistDistribution):
+        kwargs = {"generator": generator}
+    else:
+        raise TypeError(
+            f"kl_divergence_mc: generator is supported only when p is a mixdist distribution, got p of type "
+            f"{type(p).__name__}"
+        )
+    draws = p.rsample((num_samples,), **kwargs) if p.has_rsample else p.sample((num_samples,), **kwargs)
     terms = p.log_prob(draws) - q.log_prob(draws)
     return Estimate(terms.mean(0), terms.detach().std(0) / math.sqrt(num_samples))

@@ -42,8 +42,10 @@ class MaskedDirichlet(MixdistDistribution):
             MaskedDirichlet, batch_shape, _instance, face=self.face, concentration=self.concentration
         )
 
-    def rsample(self, sample_shape=torch.Size()):
-        return ops.masked_dirichlet_rsample(self.face, self.concentration, sample_shape_list(sample_shape))
+    def rsample(self, sample_shape=torch.Size(), *, generator=None):
+        return ops.masked_dirichlet_rsample(
+            self.face, self.concentration, sample_shape_list(sample_shape), generator
+        )
 
     def log_prob(self, value):
         return ops.masked_dirichlet_log_prob(self.face, self.concentration, value, self._validate_args)

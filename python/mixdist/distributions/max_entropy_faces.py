@@ -66,8 +66,8 @@ class MaxEntropyFaces(MaxEntropyLaw):
         pmf = ops.max_entropy_faces_log_size_pmf(self.K, self.N, self.variant).to(self.dtype)
         return pmf.expand(self.batch_shape + pmf.shape)
 
-    def sample(self, sample_shape=torch.Size()):
-        return ops.max_entropy_faces_sample(*self._spec(), sample_shape_list(sample_shape))
+    def sample(self, sample_shape=torch.Size(), *, generator=None):
+        return ops.max_entropy_faces_sample(*self._spec(), sample_shape_list(sample_shape), generator)
 
     def log_prob(self, value):
         return ops.max_entropy_faces_log_prob(*self._spec(), value, self._validate_args)

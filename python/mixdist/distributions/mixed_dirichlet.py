@@ -63,21 +63,21 @@ class MixedDirichlet(MixdistDistribution):
         """Y | F = face: a MaskedDirichlet (validated as this distribution is)."""
         return MaskedDirichlet(face, self.concentration, validate_args=self._validate_args)
 
-    def rsample_with_face(self, sample_shape=torch.Size()):
+    def rsample_with_face(self, sample_shape=torch.Size(), *, generator=None):
         """A :class:`FacedSample`: the value (pathwise in the concentration) and its face (bool)."""
         return FacedSample(
             *ops.mixed_dirichlet_rsample_with_face(
-                self.scores, self.concentration, sample_shape_list(sample_shape)
+                self.scores, self.concentration, sample_shape_list(sample_shape), generator
             )
         )
 
-    def sample_with_face(self, sample_shape=torch.Size()):
+    def sample_with_face(self, sample_shape=torch.Size(), *, generator=None):
         """As rsample_with_face, without gradient."""
         with torch.no_grad():
-            return self.rsample_with_face(sample_shape)
+            return self.rsample_with_face(sample_shape, generator=generator)
 
-    def rsample(self, sample_shape=torch.Size()):
-        return self.rsample_with_face(sample_shape).value
+    def rsample(self, sample_shape=torch.Size(), *, generator=None):
+        return self.rsample_with_face(sample_shape, generator=generator).value
 
     def log_prob(self, value, face=None):
         """log P_F(face) + log Dir(value_face | concentration_face), the face taken as ``value > 0`` unless

@@ -35,8 +35,10 @@ class MixedMaxEntDirichletPrior(MaxEntropyLaw):
             self.batch_shape
         )
 
-    def sample(self, sample_shape=torch.Size()):
-        return ops.mixed_max_ent_dirichlet_prior_sample(*self._spec(), sample_shape_list(sample_shape))
+    def sample(self, sample_shape=torch.Size(), *, generator=None):
+        return ops.mixed_max_ent_dirichlet_prior_sample(
+            *self._spec(), sample_shape_list(sample_shape), generator
+        )
 
     def log_prob(self, value, face=None):
         """log p(face) + log (|face| - 1)!, the face taken as ``value > 0`` unless given."""
