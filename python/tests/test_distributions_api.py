@@ -237,3 +237,58 @@ def test_mixed_dirichlet_faced_draws_and_monte_carlo_kl_follow_the_generator():
     assert torch.equal(first.value, again.value)
     with pytest.raises(TypeError, match="generator is supported only when p is a mixdist distribution"):
         kl_divergence_mc(Normal(t(0.0), t(1.0)), Normal(t(0.1), t(1.0)), 20, generator=generator(5))
+
+
+# --------------------------------------------------------------------------------------- enumerate_support
+def check_enumeration(d, K, log_p_ref, dtype):
+    assert d.has_enumerate_support
+    support = d.enumerate_support()
+    n = 2**K - 1
+    assert support.shape == (n,) + d.batch_shape + (K,) and support.dtype == dtype
+    compact = d.enumerate_support(expand=False)
+    assert compact.shape == (n,) + (1,) * len(d.batch_shape) + (K,)
+    assert torch.equal(compact.expand_as(support), support)
+    rows = compact.reshape(n, K)
+    # Face number i = 1 .. 2^K - 1 (row i - 1) holds vertex k iff bit k of i is set.
+    codes = (rows.long() * (2 ** torch.arange(K))).sum(-1)
+    assert torch.equal(codes, torch.arange(1, n + 1))
+    # The same set as the brute-force list; log-probabilities from it, summing to 1 over the support.
+    all_faces = ref.faces(K, dtype)
+    order = (all_faces.long() * (2 ** torch.arange(K))).sum(-1).argsort()
+    assert torch.equal(rows, all_faces[order])
+    log_p = d.log_prob(support)
+    assert log_p.shape == (n,) + d.batch_shape
+    expected = log_p_ref(all_faces[order]).reshape((n,) + (1,) * len(d.batch_shape)).expand_as(log_p)
+    assert_close(log_p, expected, 1e-12 if dtype == D else 1e-5)
+    assert_close(log_p.exp().sum(0), torch.ones(d.batch_shape), 1e-12 if dtype == D else 1e-5)
+
+
+@pytest.mark.parametrize("K", [1, 3, 5])
+def test_gibbs_faces_enumerate_support_matches_brute_force(K):
+    scores = torch.linspace(-1.0, 1.5, K, dtype=D)
+    d = GibbsFaces(scores.expand(2, K))
+    check_enumeration(d, K, lambda faces: ref.gibbs_log_probs(scores, faces.to(D)), D)
+    support = d.enumerate_support()
+    # torch semantics: expectations over the support weighted by exp(log_prob).
+    mean = (d.log_prob(support).exp()[..., None] * support).sum(0)
+    assert_close(mean, d.mean, 1e-12)
+    f32 = GibbsFaces(scores.float())
+    check_enumeration(f32, K, lambda faces: ref.gibbs_log_probs(scores, faces.to(D)), torch.float32)
+
+
+@pytest.mark.parametrize("variant", ["derived", "authors"])
+def test_max_entropy_faces_enumerate_support_matches_brute_force(variant):
+    d = MaxEntropyFaces(4, 1.5, variant).expand((3,))
+    check_enumeration(d, 4, lambda faces: ref.max_entropy_log_probs(4, 1.5, variant, faces.to(D)), D)
+    single = MaxEntropyFaces(3, 0.0, variant, dtype=torch.float32)
+    check_enumeration(single, 3, lambda faces: ref.max_entropy_log_probs(3, 0.0, variant, faces.to(D)),
+                      torch.float32)
+
+
+def test_enumerate_support_limit_names_k():
+    assert GibbsFaces(torch.zeros(16, dtype=D)).enumerate_support().shape == (2**16 - 1, 16)
+    for d in [GibbsFaces(torch.zeros(17, dtype=D)), MaxEntropyFaces(17, 1.0)]:
+        with pytest.raises(ValueError, match=r"enumerate_support: K = 17 .*K <= 16"):
+            d.enumerate_support()
+    others = [d for d in distributions() if not isinstance(d, (GibbsFaces, MaxEntropyFaces))]
+    assert not any(d.has_enumerate_support for d in others)

@@ -8,7 +8,10 @@ from torch.distributions import Distribution
 
 from .._ops import ops
 
-__all__ = ["Estimate", "FacedSample", "MixdistDistribution", "ops"]
+__all__ = ["ENUMERATE_MAX_K", "Estimate", "FacedSample", "MixdistDistribution", "ops"]
+
+#: The largest K for which the face laws enumerate their support (2^K - 1 faces: 65535 at K = 16).
+ENUMERATE_MAX_K = 16
 
 #: A Monte Carlo estimate with its standard error (0 where the quantity is exact), as mixdist::Estimate.
 Estimate = namedtuple("Estimate", ["value", "standard_error"])
@@ -26,6 +29,24 @@ def as_tensor(value):
 
 def sample_shape_list(sample_shape):
     return list(torch.Size(sample_shape))
+
+
+def enumerate_faces(law, K, dtype, device, expand):
+    """enumerate_support of a law on the non-empty faces of K vertices, with torch's shapes: the 2^K - 1
+    face masks (0/1 in ``dtype``) ``[2^K - 1] + batch_shape + [K]`` (``expand=False``: ones in place of the
+    batch dims). Face number i = 1 .. 2^K - 1 (row i - 1) holds vertex k iff bit k of i is set, so the
+    order starts e_1, e_2, e_1 + e_2, e_3, ... Refused (ValueError naming K) beyond ENUMERATE_MAX_K."""
+    if K > ENUMERATE_MAX_K:
+        raise ValueError(
+            f"{type(law).__name__}.enumerate_support: K = {K} has 2^K - 1 faces; enumeration is limited to "
+            f"K <= {ENUMERATE_MAX_K}"
+        )
+    codes = torch.arange(1, 2**K, device=device)
+    faces = ((codes.unsqueeze(-1) >> torch.arange(K, device=device)) & 1).to(dtype)
+    faces = faces.reshape((faces.shape[0],) + (1,) * len(law.batch_shape) + (K,))
+    if expand:
+        faces = faces.expand((faces.shape[0],) + law.batch_shape + (K,))
+    return faces
 
 
 class MixdistDistribution(Distribution):

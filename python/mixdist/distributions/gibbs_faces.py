@@ -3,7 +3,7 @@
 import torch
 
 from . import constraints
-from ._base import MixdistDistribution, as_tensor, ops, sample_shape_list
+from ._base import MixdistDistribution, as_tensor, enumerate_faces, ops, sample_shape_list
 
 __all__ = ["GibbsFaces", "cross_entropy"]
 
@@ -15,7 +15,8 @@ class GibbsFaces(MixdistDistribution):
     logits ``2 w`` conditioned on at least one 1. Values are 0/1 face masks ``[..., K]`` (floating in the
     scores' dtype when sampled; bool masks are accepted by log_prob); batch_shape is ``scores.shape[:-1]``,
     event_shape ``[K]``. Normaliser, marginals, face-size law, entropy, mode, KL and the sampler are exact and
-    closed form or O(K^2), for any K; a discrete law, so no rsample.
+    closed form or O(K^2), for any K; a discrete law, so no rsample. ``enumerate_support()`` lists the
+    2^K - 1 faces for K <= 16.
 
     Args:
         scores (Tensor): floating ``[..., K]``, K >= 1, finite.
@@ -25,6 +26,7 @@ class GibbsFaces(MixdistDistribution):
     arg_constraints = {"scores": torch.distributions.constraints.independent(constraints.finite, 1)}
     support = constraints.face_mask
     has_rsample = False
+    has_enumerate_support = True
 
     def __init__(self, scores, validate_args=None):
         scores = as_tensor(scores)
@@ -48,6 +50,12 @@ class GibbsFaces(MixdistDistribution):
 
     def log_prob(self, value):
         return ops.gibbs_faces_log_prob(self.scores, value, self._validate_args)
+
+    def enumerate_support(self, expand=True):
+        """The 2^K - 1 non-empty faces as 0/1 masks in the scores' dtype, ``[2^K - 1] + batch_shape + [K]``
+        (``expand=False``: ``[2^K - 1] + [1] * len(batch_shape) + [K]``), as torch.distributions. Face number
+        i = 1 .. 2^K - 1 holds vertex k iff bit k of i is set. A ValueError naming K above K = 16."""
+        return enumerate_faces(self, self.num_vertices, self.scores.dtype, self.scores.device, expand)
 
     def cross_entropy(self, other):
         """H(self, other) = -E_self[log other(F)] for a GibbsFaces ``other`` with the same K: exact, O(K),

@@ -3,7 +3,7 @@
 import torch
 
 from . import constraints
-from ._base import MixdistDistribution, ops, sample_shape_list
+from ._base import MixdistDistribution, enumerate_faces, ops, sample_shape_list
 
 __all__ = ["MaxEntropyFaces", "MaxEntropyLaw"]
 
@@ -48,7 +48,8 @@ class MaxEntropyFaces(MaxEntropyLaw):
     (``variant="derived"``, the default) or the reference code's ``∝ 2^(N(n-1)) / (n-1)!``
     (``variant="authors"``). No parameters to learn: batch_shape is ``[]`` unless expand() makes a batch of
     identical laws; event_shape ``[K]``. Values are 0/1 face masks in ``dtype``. log_prob, entropy, mean and
-    every KL (with itself and with GibbsFaces, both ways) are exact.
+    every KL (with itself and with GibbsFaces, both ways) are exact. ``enumerate_support()`` lists the
+    2^K - 1 faces for K <= 16.
 
     Args:
         K (int): the number of vertices, >= 1.
@@ -60,6 +61,7 @@ class MaxEntropyFaces(MaxEntropyLaw):
 
     support = constraints.face_mask
     has_rsample = False
+    has_enumerate_support = True
 
     def log_size_pmf(self):
         """log pmf_n(n) for n = 1..K, ``batch_shape + [K]``, in ``dtype``."""
@@ -71,6 +73,12 @@ class MaxEntropyFaces(MaxEntropyLaw):
 
     def log_prob(self, value):
         return ops.max_entropy_faces_log_prob(*self._spec(), value, self._validate_args)
+
+    def enumerate_support(self, expand=True):
+        """The 2^K - 1 non-empty faces as 0/1 masks in ``dtype``, ``[2^K - 1] + batch_shape + [K]``
+        (``expand=False``: ones in place of the batch dims), as torch.distributions. Face number
+        i = 1 .. 2^K - 1 holds vertex k iff bit k of i is set. A ValueError naming K above K = 16."""
+        return enumerate_faces(self, self.K, self.dtype, torch.device("cpu"), expand)
 
     def entropy(self):
         return ops.max_entropy_faces_entropy(*self._spec())
