@@ -22,6 +22,15 @@ size_t rank_of(const std::vector<std::string>& order, const std::string& value) 
   return static_cast<size_t>(std::find(order.begin(), order.end(), value) - order.begin());
 }
 
+// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled ("sgd (epochs 4, mode
+// other)" is one field, not two).
+std::string csv_field(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (char c : value) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 size_t experiment_rank(const std::vector<ExperimentInfo>& experiments, const std::string& name) {
   for (size_t i = 0; i < experiments.size(); ++i)
     if (experiments[i].name == name) return i;
@@ -205,9 +214,9 @@ std::string comparison_csv(const std::vector<ExperimentInfo>& experiments,
   for (const auto& r : rows) {
     const ExperimentInfo& info = find_experiment(experiments, r.experiment);
     for (size_t k = 0; k < info.comparison.size(); ++k)
-      out += fmt::format("{},{},{},{},{},{},{},{}\n", r.experiment, r.variant, r.preset, r.runs,
-                         info.comparison[k].key, r.mean[k], r.spread[k],
-                         info.spread == ExperimentInfo::Spread::kStandardError ? "sem" : "std");
+      out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(r.experiment), csv_field(r.variant),
+                         csv_field(r.preset), r.runs, csv_field(info.comparison[k].key), r.mean[k],
+                         r.spread[k], info.spread == ExperimentInfo::Spread::kStandardError ? "sem" : "std");
   }
   return out;
 }

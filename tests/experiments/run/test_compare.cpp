@@ -116,5 +116,18 @@ TEST(RunLayerCompare, RunsThatDifferInAnySettingButTheSeedAreNotAveragedTogether
   EXPECT_EQ(same[0].variant, "sgd");
 }
 
+TEST(RunLayerCompare, CsvQuotesAVariantLabelWithACommaOrQuote) {
+  ComparisonRow row;
+  row.experiment = "toy";
+  row.variant = "sgd (epochs 4, mode \"x\")";
+  row.preset = "quick";
+  row.runs = 2;
+  row.mean = {1.5};
+  row.spread = {0.25};
+  const std::string csv = comparison_csv({toy_info()}, {row});
+  EXPECT_NE(csv.find("toy,\"sgd (epochs 4, mode \"\"x\"\")\",quick,2,loss,1.5,0.25,"), std::string::npos)
+      << csv;
+}
+
 }  // namespace
 }  // namespace mixdist::experiments::run

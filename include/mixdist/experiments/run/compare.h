@@ -100,7 +100,9 @@ std::vector<ComparisonRow> compare_runs(const std::vector<ExperimentInfo>& exper
 std::string comparison_markdown(const std::vector<ExperimentInfo>& experiments,
                                 const std::vector<ComparisonRow>& rows, const std::string& split);
 /// The comparison as CSV in long form: a header line, then one line per row and comparison column:
-/// experiment, variant, preset, runs, metric, mean, spread, spread_kind ("std" or "sem").
+/// experiment, variant, preset, runs, metric, mean, spread, spread_kind ("std" or "sem"). Fields that hold a
+/// comma, quote or line break (a variant split by two settings: "sgd (epochs 4, mode other)") are quoted as
+/// RFC 4180 says.
 /// @param experiments the experiments this mixdist knows.
 /// @param rows the rows of compare_runs.
 /// @throws c10::Error if a row's experiment is not in `experiments`.
