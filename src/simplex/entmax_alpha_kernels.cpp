@@ -105,8 +105,12 @@ MIXDIST_ALWAYS_INLINE int64_t power_row(const float* __restrict__ x, float* __re
   // u > 0 needs x > xmax + tau / scale: a float threshold a little below that lets a block without any
   // positive u be skipped after 16 float compares (a block it lets through is computed exactly).
   const double edge = xmax + tau / scale;
-  const float thr = std::nextafter(static_cast<float>(edge - 1e-9 * (std::abs(edge) + std::abs(tau / scale))),
-                                   -std::numeric_limits<float>::infinity());
+  // (one float ulp further down through the bits, for a positive or negative threshold alike; libm's
+  // nextafter is a call per row).
+  const float thr0 = static_cast<float>(edge - 1e-9 * (std::abs(edge) + std::abs(tau / scale)));
+  const float thr = thr0 > 0.0f   ? vpow::float_from_bits(vpow::to_bits(thr0) - 1u)
+                    : thr0 < 0.0f ? vpow::float_from_bits(vpow::to_bits(thr0) + 1u)
+                                  : -FLT_MIN;
   auto block = [&](const float* __restrict__ xb, float* __restrict__ yb, float* tot, float* cnt) {
     bool any = false;
     for (int64_t l = 0; l < kAlphaLanes; ++l) any |= xb[l] > thr;

@@ -236,7 +236,7 @@ inline bool entmax_alpha_threshold_two_stage(double* buf, int64_t& c, float* fbu
   // The float sums carry a few 1e-7 relative error. Newton converges quadratically, so once a step is below
   // 1e-4 relative, taking it leaves an error of about 1e-8: the float stage stops there.
   alpha_newton(
-      st, beta, /*s_tol=*/1e-6, /*step_tol=*/1e-4, n_iter, /*final_step=*/true,
+      st, beta, /*s_tol=*/1e-6, /*step_tol=*/1e-3, n_iter, /*final_step=*/true,
       [&](double t) { return power_sums_f32(fbuf, fn, static_cast<float>(t), static_cast<float>(beta)); },
       [&](double lo, int64_t count) {
         // Compacting costs a pass without powers: only worth it when it at least halves the buffer.
