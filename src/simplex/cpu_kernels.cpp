@@ -99,13 +99,15 @@ int64_t solve_row(const scalar_t* x, scalar_t* y, int64_t K, int64_t row, const 
       constexpr bool kFloat = std::is_same_v<scalar_t, float>;
       // alpha > 2 (beta < 1): S has infinite slope where an entry enters the support, Newton degrades to its
       // bisection safeguard, and a float stage would only spend the budget: the double solve from the start.
+      // So also for a handful of candidates (K = 2), where libm's pow on each costs less than the vectorised
+      // passes' fixed cost.
       double tau = 0.0;
+      const bool two_stage = a <= 2.0 && c > 4;
       const bool solved =
-          a <= 2.0 && entmax_alpha_threshold_two_stage(buf.data(), c, scratch.fbuf.data(), K, a, args.n_iter,
-                                                       /*vector_polish=*/kFloat, tau);
+          two_stage && entmax_alpha_threshold_two_stage(buf.data(), c, scratch.fbuf.data(), K, a, args.n_iter,
+                                                        /*vector_polish=*/kFloat, tau);
       if (!solved) {
-        if (a <= 2.0)
-          c = collect_candidates(x, K, rm.max, scale, buf.data());  // the two-stage solve compacted
+        if (two_stage) c = collect_candidates(x, K, rm.max, scale, buf.data());  // it compacted buf
         tau = entmax_alpha_threshold(buf.data(), c, K, a, args.n_iter);
       }
       if constexpr (kFloat) {
