@@ -111,14 +111,14 @@ int64_t solve_row(const scalar_t* x, scalar_t* y, int64_t K, int64_t row, const 
         tau = entmax_alpha_threshold(buf.data(), c, K, a, args.n_iter);
       }
       if constexpr (kFloat) {
-        return power_row_f32(x, y, K, rm.max, scale, tau, beta);
-      } else {
-        // The support lies in the candidate buffer, so the normaliser needs no pass over the row. The root
-        // finder stops within a few ulps of tau; dividing by the total makes the row sum to 1 to rounding.
-        const double total = power_moments_above(buf.data(), c, tau, beta).S;
-        write_power_row(x, y, K, rm.max, scale, tau, beta, 1.0 / total);
-        return count_above(buf.data(), c, tau);
+        // Below one vector of entries the scalar pass (libm's pow on each) costs less.
+        if (K >= 8) return power_row_f32(x, y, K, rm.max, scale, tau, beta);
       }
+      // The support lies in the candidate buffer, so the normaliser needs no pass over the row. The root
+      // finder stops within a few ulps of tau; dividing by the total makes the row sum to 1 to rounding.
+      const double total = power_moments_above(buf.data(), c, tau, beta).S;
+      write_power_row(x, y, K, rm.max, scale, tau, beta, 1.0 / total);
+      return count_above(buf.data(), c, tau);
     }
   }
   return 0;  // unreachable
@@ -220,7 +220,7 @@ double alpha_backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, in
 // The vectorised float backward of alpha-entmax for 1 < alpha <= 2, where the weights y^(2 - alpha) are at
 // most 1 (above 2 they can overflow a float); false (nothing done) for other rows and for double.
 bool backward_row_f32(const float* y, const float* g, float* dx, int64_t K, double a, std::vector<float>& s) {
-  if (a - 1.0 < kSoftmaxAlphaCutoff || a > 2.0) return false;
+  if (a - 1.0 < kSoftmaxAlphaCutoff || a > 2.0 || K < 8) return false;  // K < 8: the scalar pass is cheaper
   power_backward_row_f32(y, g, dx, K, static_cast<float>(2.0 - a), s.data());
   return true;
 }
