@@ -153,7 +153,11 @@ class CollectingReporter : public benchmark::ConsoleReporter {
       // Names carry a "/min_time:..." suffix; the tables look cells up without it.
       std::string name = r.benchmark_name();
       name = name.substr(0, name.find("/min_time:"));
-      if (!r.error_occurred) times[name] = r.GetAdjustedRealTime();
+      // With --benchmark_repetitions the median aggregate, reported after the repetitions, is the one kept
+      // (the aggregates share the runs' name once the suffix is cut: without this the last of them, the
+      // coefficient of variation, would be read as a time).
+      if (r.error_occurred || (r.run_type == Run::RT_Aggregate && r.aggregate_name != "median")) continue;
+      times[name] = r.GetAdjustedRealTime();
     }
     ConsoleReporter::ReportRuns(runs);
   }

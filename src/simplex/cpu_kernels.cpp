@@ -7,8 +7,10 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 #include <vector>
 
+#include "simplex/entmax_alpha_kernels.h"
 #include "simplex/row_solvers.h"
 #include "simplex/simd_rows.h"
 
@@ -43,9 +45,17 @@ int64_t infinite_row(const scalar_t* x, scalar_t* y, int64_t K) {
   return count;
 }
 
+// Scratch of one thread: the double candidates and, for alpha-entmax, their float copy (both with room for
+// the lane padding of the vectorised passes).
+struct RowScratch {
+  std::vector<double> buf;
+  std::vector<float> fbuf;
+};
+
 template <typename scalar_t>
 int64_t solve_row(const scalar_t* x, scalar_t* y, int64_t K, int64_t row, const ForwardArgs& args,
-                  const double* alpha, std::vector<double>& buf) {
+                  const double* alpha, RowScratch& scratch) {
+  std::vector<double>& buf = scratch.buf;
   const RowMax rm = row_max(x, K);
   if (rm.has_nan) {
     // Like softmax: NaN in, NaN out, for that row only.
@@ -84,7 +94,26 @@ int64_t solve_row(const scalar_t* x, scalar_t* y, int64_t K, int64_t row, const 
       const double scale = a - 1.0;
       const double beta = 1.0 / scale;
       int64_t c = collect_candidates(x, K, rm.max, scale, buf.data());
-      const double tau = entmax_alpha_threshold(buf.data(), c, K, a, args.n_iter);
+      // Float inputs polish with the vectorised double powers (their 1e-14 is far below float resolution);
+      // double inputs with libm's pow, as accurate as before the float stage.
+      constexpr bool kFloat = std::is_same_v<scalar_t, float>;
+      // alpha > 2 (beta < 1): S has infinite slope where an entry enters the support, Newton degrades to its
+      // bisection safeguard, and a float stage would only spend the budget: the double solve from the start.
+      // So also for a handful of candidates (K = 2), where libm's pow on each costs less than the vectorised
+      // passes' fixed cost.
+      double tau = 0.0;
+      const bool two_stage = a <= 2.0 && c > 4;
+      const bool solved =
+          two_stage && entmax_alpha_threshold_two_stage(buf.data(), c, scratch.fbuf.data(), K, a, args.n_iter,
+                                                        /*vector_polish=*/kFloat, tau);
+      if (!solved) {
+        if (two_stage) c = collect_candidates(x, K, rm.max, scale, buf.data());  // it compacted buf
+        tau = entmax_alpha_threshold(buf.data(), c, K, a, args.n_iter);
+      }
+      if constexpr (kFloat) {
+        // Below one vector of entries the scalar pass (libm's pow on each) costs less.
+        if (K >= 8) return power_row_f32(x, y, K, rm.max, scale, tau, beta);
+      }
       // The support lies in the candidate buffer, so the normaliser needs no pass over the row. The root
       // finder stops within a few ulps of tau; dividing by the total makes the row sum to 1 to rounding.
       const double total = power_moments_above(buf.data(), c, tau, beta).S;
@@ -129,9 +158,13 @@ std::tuple<at::Tensor, at::Tensor> sparse_map_forward_cpu(const at::Tensor& x, c
     const scalar_t* xp = x.data_ptr<scalar_t>();
     scalar_t* yp = y.data_ptr<scalar_t>();
     at::parallel_for(0, rows, grain_rows(K), [&](int64_t begin, int64_t end) {
-      std::vector<double> buf(static_cast<size_t>(K));
+      RowScratch scratch;
+      scratch.buf.resize(static_cast<size_t>(K + kAlphaLanes));
+      // Room for the float candidates and the warm start's subsample of them, each padded.
+      if (args.kind == MapKind::kEntmaxAlpha)
+        scratch.fbuf.resize(static_cast<size_t>(K + K / 8 + 3 * kAlphaLanes));
       for (int64_t r = begin; r < end; ++r) {
-        support_ptr[r] = solve_row(xp + r * K, yp + r * K, K, r, args, alpha, buf);
+        support_ptr[r] = solve_row(xp + r * K, yp + r * K, K, r, args, alpha, scratch);
       }
     });
   });
@@ -184,6 +217,17 @@ double alpha_backward_row(const scalar_t* y, const scalar_t* g, scalar_t* dx, in
   return dalpha;
 }
 
+// The vectorised float backward of alpha-entmax for 1 < alpha <= 2, where the weights y^(2 - alpha) are at
+// most 1 (above 2 they can overflow a float); false (nothing done) for other rows and for double.
+bool backward_row_f32(const float* y, const float* g, float* dx, int64_t K, double a, std::vector<float>& s) {
+  if (a - 1.0 < kSoftmaxAlphaCutoff || a > 2.0 || K < 8) return false;  // K < 8: the scalar pass is cheaper
+  power_backward_row_f32(y, g, dx, K, static_cast<float>(2.0 - a), s.data());
+  return true;
+}
+bool backward_row_f32(const double*, const double*, double*, int64_t, double, std::vector<float>&) {
+  return false;
+}
+
 }  // namespace
 
 at::Tensor sparse_map_backward_cpu(const at::Tensor& y, const at::Tensor& grad, MapKind kind,
@@ -205,6 +249,8 @@ at::Tensor sparse_map_backward_cpu(const at::Tensor& y, const at::Tensor& grad, 
     scalar_t* dxp = dx.data_ptr<scalar_t>();
     at::parallel_for(0, rows, grain_rows(K), [&](int64_t begin, int64_t end) {
       std::vector<double> scratch(kind == MapKind::kEntmaxAlpha ? static_cast<size_t>(K) : 0);
+      std::vector<float> fscratch(
+          kind == MapKind::kEntmaxAlpha && std::is_same_v<scalar_t, float> ? static_cast<size_t>(K) : 0);
       for (int64_t r = begin; r < end; ++r) {
         MapKind row_kind = kind;
         const double a = alpha ? alpha[r] : 0.0;
@@ -214,7 +260,7 @@ at::Tensor sparse_map_backward_cpu(const at::Tensor& y, const at::Tensor& grad, 
           clipped_backward_row</*kSqrt=*/false>(yp + r * K, gp + r * K, dxp + r * K, K);
         } else if (row_kind == MapKind::kEntmax15) {
           clipped_backward_row</*kSqrt=*/true>(yp + r * K, gp + r * K, dxp + r * K, K);
-        } else {
+        } else if (want_dalpha || !backward_row_f32(yp + r * K, gp + r * K, dxp + r * K, K, a, fscratch)) {
           const double da =
               alpha_backward_row(yp + r * K, gp + r * K, dxp + r * K, K, a, want_dalpha, scratch.data());
           if (want_dalpha) dalpha[r] = da;

@@ -36,6 +36,18 @@ torch::autograd::variable_list EntmaxAlphaFunction::backward(torch::autograd::Au
 }
 
 }  // namespace detail
+namespace {
+
+// The tensor-alpha entry without the checks of alpha's values, for callers that have made them.
+std::tuple<at::Tensor, at::Tensor> entmax_alpha(const detail::RowLayout& layout, const at::Tensor& x,
+                                                const at::Tensor& alpha, int64_t n_iter) {
+  auto out =
+      detail::EntmaxAlphaFunction::apply(x, alpha.expand(layout.keepdim_sizes()), layout.dim(), n_iter);
+  return {out[0], out[1]};
+}
+
+}  // namespace
+
 inline namespace simplex {
 
 std::tuple<at::Tensor, at::Tensor> entmax_bisect_with_support(const at::Tensor& x, const at::Tensor& alpha,
@@ -57,8 +69,7 @@ std::tuple<at::Tensor, at::Tensor> entmax_bisect_with_support(const at::Tensor& 
         "alpha = ",
         amin);
   }
-  auto out = detail::EntmaxAlphaFunction::apply(x, alpha.expand(keepdim), layout.dim(), n_iter);
-  return {out[0], out[1]};
+  return entmax_alpha(layout, x, alpha, n_iter);
 }
 
 at::Tensor entmax_bisect(const at::Tensor& x, const at::Tensor& alpha, int64_t dim, int64_t n_iter) {
@@ -69,9 +80,12 @@ at::Tensor entmax_bisect(const at::Tensor& x, double alpha, int64_t dim, int64_t
   TORCH_CHECK(std::isfinite(alpha) && alpha >= 1.0,
               "entmax_bisect: alpha must be finite and >= 1 (alpha = 1 is softmax, 2 is sparsemax), got ",
               alpha);
-  const at::Tensor a =
-      at::full({}, alpha, x.defined() ? x.options().dtype(at::kDouble) : at::TensorOptions());
-  return std::get<0>(entmax_bisect_with_support(x, a, dim, n_iter));
+  TORCH_CHECK(n_iter >= 1, "entmax_bisect: n_iter must be >= 1, got ", n_iter);
+  const detail::RowLayout layout("entmax_bisect", x, dim);
+  // alpha is checked above: no reductions and host syncs over a one-element tensor (per-call overhead that
+  // showed at 1024 x 10).
+  return std::get<0>(
+      entmax_alpha(layout, x, at::scalar_tensor(alpha, x.options().dtype(at::kDouble)), n_iter));
 }
 
 }  // namespace simplex

@@ -3,9 +3,9 @@
 // The full-row passes of the sparse-map kernels (internal): max, output and backward sweeps. These are the
 // passes whose cost is paid on every element, so they are written with SSE2 intrinsics (part of the x86-64
 // baseline, so no run-time dispatch is needed); GCC does not vectorise the equivalent scalar loops because of
-// the NaN semantics of max and the conditionals. Other targets use the scalar loops. Powers (alpha-entmax)
-// stay scalar std::pow: glibc's pow measured faster here than SLEEF 3.5's vectorised pow (see
-// docs/performance.md#algorithms-of-the-sparse-maps).
+// the NaN semantics of max and the conditionals. Other targets use the scalar loops. The powers of
+// alpha-entmax here are scalar std::pow (double rows, short rows, the alpha gradient); float rows take the
+// vectorised passes of entmax_alpha_kernels.h (docs/performance.md#algorithms-of-the-sparse-maps).
 //
 // Arithmetic contract shared with row_solvers.h: the candidate value of x_i is z_i = scale * (double(x_i) -
 // xmax) and its output argument is u_i = z_i - tau, both in double, so an entry is in the output's support

@@ -8,6 +8,9 @@
 /// alpha = 1 is softmax, 1.5 is entmax15, 2 is sparsemax. The name follows the entmax package; the threshold
 /// is found by safeguarded Newton iterations on the candidates that can be in the support (at most n_iter
 /// steps, stopping when the bracket is a few ulps wide), and alpha = 1.5 and alpha = 2 use the exact solvers.
+/// For 1 < alpha < 2 the CPU kernel first iterates in float with vectorised powers and then polishes in
+/// double (at most n_iter steps each): double rows end as accurate as a pure double solve, float rows within
+/// about 1e-12 of the threshold, far below float resolution.
 ///
 /// alpha is a number or a tensor broadcastable to x with size 1 along dim (one alpha per row, per head, ...).
 /// A tensor alpha receives a gradient (closed form of Correia, Niculae & Martins, 2019). Every alpha must be
