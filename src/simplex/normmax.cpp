@@ -1,0 +1,86 @@
+#include "mixdist/simplex/normmax.h"
+
+#include <ATen/core/grad_mode.h>
+#include <c10/util/Exception.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <cmath>
+
+#include "mixdist/simplex/entmax_bisect.h"
+#include "simplex/row_layout.h"
+
+namespace mixdist {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// Inputs: x, alpha (x's shape with size 1 along dim), dim (non-negative), n_iter.
+struct NormmaxFunction : torch::autograd::Function<NormmaxFunction> {
+  static variable_list forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& alpha,
+                               int64_t dim, int64_t n_iter) {
+    const at::ScalarType ct = detail::compute_type(x.scalar_type());
+    const at::Tensor a = alpha.to(at::kDouble);
+    // sum [x - tau]_+^(alpha/(alpha-1)) == 1 is alpha'-entmax's equation at x alpha/(alpha-1), alpha' = 2 -
+    // 1/alpha.
+    const at::Tensor e = entmax_bisect(x.to(ct) * (a / (a - 1.0)).to(ct), 2.0 - 1.0 / a, dim, n_iter);
+    const at::Tensor q = e.pow((1.0 / a).to(ct));
+    const at::Tensor p = q / q.sum(dim, /*keepdim=*/true);
+    ctx->save_for_backward({p, a.to(ct)});
+    ctx->saved_data["dim"] = dim;
+    return {p.to(x.scalar_type())};
+  }
+
+  // VJP (docs/math.md has the derivation pattern of the maps): with s_i = p_i^(2 - alpha) on the support,
+  //   dx = h - sum(h) p,   h = ||p||_alpha^(alpha - 1) / (alpha - 1) * s * (g - <g, p>).
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    TORCH_CHECK(!at::GradMode::is_enabled(),
+                "normmax_bisect: second derivatives (a backward with create_graph) are not implemented");
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor &p = saved[0], &a = saved[1];
+    const int64_t dim = ctx->saved_data["dim"].toInt();
+    const at::Tensor g = grads[0].to(p.scalar_type());
+    const at::Tensor on = p > 0;
+    const at::Tensor s = at::where(on, at::where(on, p, at::ones_like(p)).pow(2.0 - a), at::zeros_like(p));
+    const at::Tensor scale = p.pow(a).sum(dim, true).pow((a - 1.0) / a) / (a - 1.0);
+    const at::Tensor h = scale * s * (g - (g * p).sum(dim, true));
+    const at::Tensor dx = h - h.sum(dim, true) * p;
+    return {dx.to(grads[0].scalar_type()), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+}  // namespace
+
+inline namespace simplex {
+
+at::Tensor normmax_bisect(const at::Tensor& x, const at::Tensor& alpha, int64_t dim, int64_t n_iter) {
+  const detail::RowLayout layout("normmax_bisect", x, dim);
+  TORCH_CHECK(alpha.defined(), "normmax_bisect: alpha is undefined");
+  TORCH_CHECK(at::isFloatingType(alpha.scalar_type()),
+              "normmax_bisect: alpha must be a floating-point tensor, got ", alpha.scalar_type());
+  TORCH_CHECK(n_iter >= 1, "normmax_bisect: n_iter must be >= 1, got ", n_iter);
+  TORCH_CHECK(!(alpha.requires_grad() && at::GradMode::is_enabled()),
+              "normmax_bisect: alpha requires a gradient, but normmax is differentiable in x only (as the "
+              "entmax package's); pass alpha.detach()");
+  const auto keepdim = layout.keepdim_sizes();
+  TORCH_CHECK(alpha.dim() <= x.dim() && at::infer_size(alpha.sizes(), keepdim) == at::IntArrayRef(keepdim),
+              "normmax_bisect: alpha of shape ", alpha.sizes(), " must broadcast to the input's shape ",
+              x.sizes(), " with size 1 along dim ", dim, ", i.e. to ", at::IntArrayRef(keepdim));
+  if (alpha.numel() > 0) {
+    const double amin = alpha.min().item<double>();
+    TORCH_CHECK(amin > 1.0 && alpha.isfinite().all().item<bool>(),
+                "normmax_bisect: alpha must be finite and > 1, got min alpha = ", amin);
+  }
+  return NormmaxFunction::apply(x, alpha.expand(keepdim), layout.dim(), n_iter)[0];
+}
+
+at::Tensor normmax_bisect(const at::Tensor& x, double alpha, int64_t dim, int64_t n_iter) {
+  TORCH_CHECK(std::isfinite(alpha) && alpha > 1.0, "normmax_bisect: alpha must be finite and > 1, got ",
+              alpha);
+  return normmax_bisect(
+      x, at::full({}, alpha, x.defined() ? x.options().dtype(at::kDouble) : at::TensorOptions()), dim,
+      n_iter);
+}
+
+}  // namespace simplex
+}  // namespace mixdist
