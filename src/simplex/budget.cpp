@@ -20,33 +20,51 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// The threshold of one row: tau with sum_k clamp(x_k - tau, 0, 1) == b, for 0 < b < n (n: the entries that
-// are not -inf, copied to z and sorted in decreasing order by this function). Walks the breakpoints of the
-// sum in decreasing order: z_i, where entry i leaves 0, and z_j - 1, where entry j reaches 1 (both in the
-// order of z). Above a breakpoint t the sum is n_one + sum(free) - n_free t, with the free entries
-// z[saturated..entered); the first breakpoint where it reaches b bounds the segment holding tau.
-double budget_threshold(std::vector<double>& z, double b) {
-  std::sort(z.begin(), z.end(), std::greater<double>());
+// The threshold of one row: tau with sum_k clamp(z_k - tau, 0, 1) == b, for 0 < b < n = z.size() (z: the
+// entries that are not -inf). The sum f is piecewise linear and nonincreasing: on a segment where the sets U
+// = {z - tau >= 1} and Z = {z - tau <= 0} are fixed it is |U| + sum_F z - |F| tau (F the rest). Newton steps
+// (the root of the current segment's line), safeguarded by bisection of the bracket [lo, hi] with
+// f(lo) >= b > f(hi), end when a step lands on the segment it was computed from: there f == b exactly. Each
+// step is one pass over the row; a handful suffice (a full sort of the 2n breakpoints would cost more).
+double budget_threshold(const std::vector<double>& z, double b) {
   const int64_t n = static_cast<int64_t>(z.size());
-  int64_t entered = 0, saturated = 0;
-  double free_sum = 0.0;
-  while (saturated < n) {
-    const bool enter = entered < n && z[entered] >= z[saturated] - 1.0;
-    const double t = enter ? z[entered] : z[saturated] - 1.0;
-    const int64_t n_free = entered - saturated;
-    if (n_free > 0 && static_cast<double>(saturated) + free_sum - static_cast<double>(n_free) * t >= b) {
-      // Recompute the sum of the free entries afresh (the running sum adds and removes terms).
-      double s = 0.0;
-      for (int64_t k = saturated; k < entered; ++k) s += z[k];
-      return (static_cast<double>(saturated) + s - b) / static_cast<double>(n_free);
+  double lo = *std::min_element(z.begin(), z.end()) - 1.0;  // f(lo) = n >= b
+  double hi = *std::max_element(z.begin(), z.end());        // f(hi) = 0 < b
+  double t = 0.5 * (lo + hi);
+  int64_t from_u = -1, from_z = -1;  // the sets the current t was computed from (-1: a bisection step)
+  for (int iter = 0; iter < 200; ++iter) {
+    int64_t n_u = 0, n_z = 0;
+    double free_sum = 0.0;
+    for (int64_t k = 0; k < n; ++k) {
+      const double r = z[k] - t;
+      if (r >= 1.0) {
+        ++n_u;
+      } else if (r <= 0.0) {
+        ++n_z;
+      } else {
+        free_sum += z[k];
+      }
     }
-    if (enter) {
-      free_sum += z[entered++];
-    } else {
-      free_sum -= z[saturated++];
+    if (n_u == from_u && n_z == from_z)
+      return t;  // U and Z are monotone in t: the same counts, the same sets
+    const int64_t n_free = n - n_u - n_z;
+    const double f = static_cast<double>(n_u) + free_sum - static_cast<double>(n_free) * t;
+    if (f == b) return t;
+    (f > b ? lo : hi) = t;
+    double next = 0.5 * (lo + hi);
+    from_u = from_z = -1;
+    if (n_free > 0) {
+      const double root = (static_cast<double>(n_u) + free_sum - b) / static_cast<double>(n_free);
+      if (root > lo && root < hi) {
+        next = root;
+        from_u = n_u;
+        from_z = n_z;
+      }
     }
+    if (next == t) return t;  // the bracket is as narrow as doubles allow
+    t = next;
   }
-  return z[n - 1] - 1.0;  // not reached for b < n: every entry at 1
+  return t;
 }
 
 // Forward on [rows, K] (any floating dtype): fills tau (double [rows]) and returns y (x's dtype).

@@ -45,6 +45,23 @@ TEST(Budget, AgreesWithBisectionAndSumsToTheBudget) {
   EXPECT_LT(max_abs_diff(mixdist::budget_bisect(v, 2.0, 0), torch::tensor({0.0, 1.0, 1.0})), 1e-15);
 }
 
+TEST(Budget, TiesFlatPiecesAndLongRows) {
+  torch::manual_seed(44);
+  // Integer scores: many ties, and integer budgets whose solution sits on a flat piece of the sum (the
+  // projection is unique even where tau is not).
+  auto ties = torch::randint(0, 3, {30, 8}, torch::kDouble);
+  for (double b : {1.0, 2.0, 3.0, 5.0, 2.5}) {
+    auto p = mixdist::budget_bisect(ties, b);
+    EXPECT_LT(max_abs_diff(p, bisection_budget(ties, torch::full({30, 1}, b, torch::kDouble))), 1e-12) << b;
+    EXPECT_LT((p.sum(-1) - b).abs().max().item<double>(), 1e-12) << b;
+  }
+  auto wide = torch::randn({3, 20000}, torch::kDouble) * 3;
+  auto budgets = torch::tensor({1.5, 100.0, 12345.6}, torch::kDouble).view({3, 1});
+  auto p = mixdist::budget_bisect(wide, budgets);
+  EXPECT_LT(max_abs_diff(p, bisection_budget(wide, budgets)), 1e-11);
+  EXPECT_LT((p.sum(-1, true) - budgets).abs().max().item<double>(), 1e-8);
+}
+
 TEST(Budget, PerRowBudgetDimInfAndFloat) {
   torch::manual_seed(42);
   auto x = torch::randn({6, 3}, torch::kDouble);

@@ -6,8 +6,9 @@
 /// budget sparsemax (the entmax package's budget_bisect; "k-subsets" when the budget is an integer k) solves
 ///   max_p <x, p> - ||p||^2 / 2  s.t.  0 <= p <= 1, sum(p) == budget,
 /// whose solution is p = clamp(x - tau, 0, 1) with tau such that the entries sum to the budget. mixdist finds
-/// tau exactly: sort the row once and walk the 2K breakpoints x_i and x_i - 1 of the piecewise-linear sum,
-/// then recompute tau from the face it found (O(K log K) per row, in double). A budget of 1 is sparsemax.
+/// tau exactly, in double: safeguarded Newton steps on the piecewise-linear sum (one pass over the row each)
+/// until a step lands on the linear piece it was computed from, where the sum equals the budget exactly. A
+/// budget of 1 is sparsemax.
 ///
 /// Semantics of x and dim as for sparsemax (see sparsemax.h): any dim and layout; float, double, half and
 /// bfloat16 (computed in double); -inf entries get exactly 0; a row with a NaN gives NaN. The budget must be
