@@ -35,6 +35,9 @@ def test_normmax_entmax_readme_example_and_per_row_alpha():
 def test_gradcheck_normmax(alpha):
     x = (torch.randn(3, 5, dtype=torch.float64) * 2).requires_grad_()
     assert gradcheck(lambda x: mixdist.normmax_bisect(x, alpha), (x,))
+    per_row = torch.tensor([[alpha], [alpha + 0.3], [alpha + 1.1]], dtype=torch.float64)
+    assert gradcheck(lambda x: mixdist.normmax_bisect(x, per_row), (x,))
+    assert gradcheck(lambda x: mixdist.normmax_bisect(x, per_row.T, dim=0), (x[:, :3],))
 
 
 def test_normmax_refuses_an_alpha_gradient_and_bad_alphas():
