@@ -71,20 +71,25 @@ class _SortEntmax15(torch.autograd.Function):
         return gs - s * (gs.sum(-1, keepdim=True) / s.sum(-1, keepdim=True))
 
 
+def _bisect_from_top(x, alpha, n_iter, mass):
+    """entmax's bisection on tau in [max - 1, max - (1/K)^(alpha-1)]: n_iter halvings keeping the side where
+    mass([x - tau]_+^(1/(alpha-1))) >= 1; returns that power at the last midpoint, normalised."""
+    top = x.max(-1, keepdim=True)[0]
+    lo, width = top - 1, 1 - (1 / x.shape[-1]) ** (alpha - 1)
+    for _ in range(n_iter):
+        width = width / 2
+        mid = lo + width
+        p = torch.clamp(x - mid, min=0) ** (1 / (alpha - 1))
+        lo = torch.where(mass(p) >= 1, mid, lo)
+    return p / p.sum(-1, keepdim=True)
+
+
 class _BisectEntmax(torch.autograd.Function):
     """alpha-entmax by n_iter bisection steps (entmax's root_finding), closed-form backward in x."""
 
     @staticmethod
     def forward(ctx, x, alpha, n_iter):
-        x = x * (alpha - 1)
-        top = x.max(-1, keepdim=True)[0]
-        lo, width = top - 1, 1 - (1 / x.shape[-1]) ** (alpha - 1)
-        for _ in range(n_iter):
-            width = width / 2
-            mid = lo + width
-            p = torch.clamp(x - mid, min=0) ** (1 / (alpha - 1))
-            lo = torch.where(p.sum(-1, keepdim=True) >= 1, mid, lo)
-        p = p / p.sum(-1, keepdim=True)
+        p = _bisect_from_top(x * (alpha - 1), alpha, n_iter, lambda p: p.sum(-1, keepdim=True))
         ctx.alpha = alpha
         ctx.save_for_backward(p)
         return p
@@ -102,14 +107,7 @@ class _BisectNormmax(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, alpha, n_iter):
-        top = x.max(-1, keepdim=True)[0]
-        lo, width = top - 1, 1 - (1 / x.shape[-1]) ** (alpha - 1)
-        for _ in range(n_iter):
-            width = width / 2
-            mid = lo + width
-            p = torch.clamp(x - mid, min=0) ** (1 / (alpha - 1))
-            lo = torch.where((p**alpha).sum(-1, keepdim=True) >= 1, mid, lo)
-        p = p / p.sum(-1, keepdim=True)
+        p = _bisect_from_top(x, alpha, n_iter, lambda p: (p**alpha).sum(-1, keepdim=True))
         ctx.alpha = alpha
         ctx.save_for_backward(p)
         return p

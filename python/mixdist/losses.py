@@ -163,13 +163,15 @@ class Entmax15Loss(_GenericLoss):
 class EntmaxBisectLoss(_GenericLoss):
     """The alpha-entmax loss as a module; ``alpha`` a float or a tensor (an nn.Parameter is learnt)."""
 
+    _op_name = "entmax_bisect_loss"
+
     def __init__(self, alpha=1.5, n_iter=50, ignore_index=-100, reduction="elementwise_mean", *, weight=None):
         super().__init__(ignore_index, reduction, weight)
         self.alpha = alpha
         self.n_iter = n_iter
 
     def forward(self, X, target):
-        return ops.entmax_bisect_loss(
+        return getattr(ops, self._op_name)(
             X,
             target,
             _alpha_per_sample(self.alpha, X),
@@ -180,21 +182,10 @@ class EntmaxBisectLoss(_GenericLoss):
         )
 
 
-class NormmaxBisectLoss(_GenericLoss):
+class NormmaxBisectLoss(EntmaxBisectLoss):
     """The alpha-normmax loss as a module; ``alpha`` a float > 1 or a tensor (an nn.Parameter is learnt)."""
 
-    def __init__(self, alpha=2, n_iter=50, ignore_index=-100, reduction="elementwise_mean", *, weight=None):
-        super().__init__(ignore_index, reduction, weight)
-        self.alpha = alpha
-        self.n_iter = n_iter
+    _op_name = "normmax_bisect_loss"
 
-    def forward(self, X, target):
-        return ops.normmax_bisect_loss(
-            X,
-            target,
-            _alpha_per_sample(self.alpha, X),
-            self.n_iter,
-            self.weight,
-            self.ignore_index,
-            _REDUCTIONS[self.reduction],
-        )
+    def __init__(self, alpha=2, n_iter=50, ignore_index=-100, reduction="elementwise_mean", *, weight=None):
+        super().__init__(alpha, n_iter, ignore_index, reduction, weight=weight)

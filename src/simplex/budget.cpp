@@ -13,6 +13,7 @@
 
 #include "simplex/cpu_kernels.h"
 #include "simplex/row_layout.h"
+#include "simplex/row_parameter.h"
 
 namespace mixdist {
 namespace {
@@ -195,15 +196,9 @@ inline namespace simplex {
 
 at::Tensor budget_bisect(const at::Tensor& x, const at::Tensor& budget, int64_t dim, int64_t n_iter) {
   const detail::RowLayout layout("budget_bisect", x, dim);
-  TORCH_CHECK(budget.defined(), "budget_bisect: budget is undefined");
-  TORCH_CHECK(at::isFloatingType(budget.scalar_type()),
-              "budget_bisect: budget must be a floating-point tensor, got ", budget.scalar_type());
+  detail::check_row_parameter("budget_bisect", "budget", budget, x, layout, dim);
   TORCH_CHECK(n_iter >= 1, "budget_bisect: n_iter must be >= 1, got ", n_iter);
-  const auto keepdim = layout.keepdim_sizes();
-  TORCH_CHECK(budget.dim() <= x.dim() && at::infer_size(budget.sizes(), keepdim) == at::IntArrayRef(keepdim),
-              "budget_bisect: budget of shape ", budget.sizes(), " must broadcast to the input's shape ",
-              x.sizes(), " with size 1 along dim ", dim, ", i.e. to ", at::IntArrayRef(keepdim));
-  return BudgetFunction::apply(x, budget.expand(keepdim), layout.dim())[0];
+  return BudgetFunction::apply(x, budget.expand(layout.keepdim_sizes()), layout.dim())[0];
 }
 
 at::Tensor budget_bisect(const at::Tensor& x, double budget, int64_t dim, int64_t n_iter) {

@@ -10,6 +10,7 @@
 
 #include "mixdist/simplex/entmax_bisect.h"
 #include "simplex/row_layout.h"
+#include "simplex/row_parameter.h"
 
 namespace mixdist {
 namespace {
@@ -87,17 +88,12 @@ inline namespace simplex {
 
 at::Tensor normmax_bisect(const at::Tensor& x, const at::Tensor& alpha, int64_t dim, int64_t n_iter) {
   const detail::RowLayout layout("normmax_bisect", x, dim);
-  TORCH_CHECK(alpha.defined(), "normmax_bisect: alpha is undefined");
-  TORCH_CHECK(at::isFloatingType(alpha.scalar_type()),
-              "normmax_bisect: alpha must be a floating-point tensor, got ", alpha.scalar_type());
+  detail::check_row_parameter("normmax_bisect", "alpha", alpha, x, layout, dim);
   TORCH_CHECK(n_iter >= 1, "normmax_bisect: n_iter must be >= 1, got ", n_iter);
   TORCH_CHECK(!(alpha.requires_grad() && at::GradMode::is_enabled()),
               "normmax_bisect: alpha requires a gradient, but normmax is differentiable in x only (as the "
               "entmax package's); pass alpha.detach()");
   const auto keepdim = layout.keepdim_sizes();
-  TORCH_CHECK(alpha.dim() <= x.dim() && at::infer_size(alpha.sizes(), keepdim) == at::IntArrayRef(keepdim),
-              "normmax_bisect: alpha of shape ", alpha.sizes(), " must broadcast to the input's shape ",
-              x.sizes(), " with size 1 along dim ", dim, ", i.e. to ", at::IntArrayRef(keepdim));
   if (alpha.numel() > 0) {
     const double amin = alpha.min().item<double>();
     TORCH_CHECK(amin > 1.0 && alpha.isfinite().all().item<bool>(),
