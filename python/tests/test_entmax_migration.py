@@ -17,6 +17,7 @@ MINUS_INF = float("-inf")
         lambda x: mixdist.sparsemax(x),
         lambda x: mixdist.entmax15(x),
         lambda x: mixdist.entmax_bisect(x, 1.3),
+        lambda x: mixdist.normmax_bisect(x, 3.0),
         lambda x: mixdist.sparsemax_loss(x, torch.tensor([0, 1, 0])),
     ],
 )

@@ -36,14 +36,18 @@ struct NormmaxFunction : torch::autograd::Function<NormmaxFunction> {
     // sum [x - tau]_+^(alpha/(alpha-1)) == 1 is alpha'-entmax's equation at x alpha/(alpha-1), alpha' = 2 -
     // 1/alpha; p = e^(1/alpha) normalised.
     at::Tensor q;
-    if (single) {
-      const double a = *single;
-      const at::Tensor e = entmax_bisect(x.to(ct) * (a / (a - 1.0)), 2.0 - 1.0 / a, dim, n_iter);
-      q = a == 2.0 ? e.sqrt() : e.pow(1.0 / a);
-    } else {
-      const at::Tensor a = alpha.to(at::kDouble);
-      const at::Tensor e = entmax_bisect(x.to(ct) * (a / (a - 1.0)).to(ct), 2.0 - 1.0 / a, dim, n_iter);
-      q = e.pow((1.0 / a).to(ct));
+    try {
+      if (single) {
+        const double a = *single;
+        const at::Tensor e = entmax_bisect(x.to(ct) * (a / (a - 1.0)), 2.0 - 1.0 / a, dim, n_iter);
+        q = a == 2.0 ? e.sqrt() : e.pow(1.0 / a);
+      } else {
+        const at::Tensor a = alpha.to(at::kDouble);
+        const at::Tensor e = entmax_bisect(x.to(ct) * (a / (a - 1.0)).to(ct), 2.0 - 1.0 / a, dim, n_iter);
+        q = e.pow((1.0 / a).to(ct));
+      }
+    } catch (const c10::Error& error) {  // a row entirely -inf: say which function the caller called
+      TORCH_CHECK(false, "normmax_bisect (solved as alpha'-entmax): ", error.what_without_backtrace());
     }
     const at::Tensor p = q / q.sum(dim, /*keepdim=*/true);
     ctx->save_for_backward({p, single ? at::Tensor() : alpha.to(ct)});

@@ -6,6 +6,8 @@
 #include <mixdist/simplex/normmax.h>
 
 #include <cmath>
+#include <limits>
+#include <string>
 
 #include "test_util.h"
 
@@ -119,6 +121,11 @@ TEST(Normmax, BadArgumentsGiveNamedErrors) {
   expect_error_containing([&] { mixdist::normmax_bisect(x, torch::full({}, 2.0, torch::requires_grad())); },
                           "alpha.detach()");
   expect_error_containing([&] { mixdist::normmax_bisect(x, 2.0, 2); }, "dim 2 is out of range");
+  auto masked = x.clone();
+  masked[1] = -std::numeric_limits<float>::infinity();
+  const std::string message = mixdist::testing::error_message([&] { mixdist::normmax_bisect(masked, 2.0); });
+  EXPECT_EQ(message.rfind("normmax_bisect", 0), 0u) << message;
+  EXPECT_NE(message.find("row 1"), std::string::npos) << message;
   expect_error_containing(
       [&] {
         mixdist::normmax_bisect_loss(x, torch::tensor({0, 1, 2}), torch::full({}, 1.0));
