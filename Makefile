@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps data configure build test run bench docs python format clean
+.PHONY: all deps data configure build test run bench bench-python docs python format clean
 
 all: build
 
@@ -33,6 +33,12 @@ run: data build
 
 bench: build
 	$(BUILD_DIR)/bench/mixdist_bench --benchmark_counters_tabular=true $(BENCH_ARGS)
+
+# The sparse maps from Python against torch.softmax and entmax's algorithms in PyTorch (python/bench/bench_maps.py,
+# README "From Python"); e.g. PY_BENCH_ARGS="--shapes 1024x10 --maps sparsemax".
+PYTHON ?= /usr/bin/python3
+bench-python: python
+	PYTHONPATH=$(BUILD_DIR)/python $(PYTHON) python/bench/bench_maps.py $(PY_BENCH_ARGS)
 
 # The API reference (Doxygen) of the public headers, in $(BUILD_DIR)/docs/html/index.html.
 docs: configure

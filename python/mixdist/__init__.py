@@ -1,4 +1,5 @@
-"""mixdist from Python: sparse maps (sparsemax, 1.5-entmax, alpha-entmax) and their Fenchel-Young losses.
+"""mixdist from Python: sparse maps (sparsemax, 1.5-entmax, alpha-entmax, alpha-normmax, budget sparsemax), their
+Fenchel-Young losses and a learned-alpha module (EntmaxAlpha).
 
 The computations are mixdist's C++ kernels, registered as PyTorch custom ops (torch.ops.mixdist.*), so they
 work with autograd (backward runs mixdist's own fused backward) and inside TorchScript. The functions and
@@ -16,17 +17,29 @@ from ._ops import library_path, ops  # first: loads the ops library, or says how
 from ._build_info import version as __version__
 from . import distributions, special  # noqa: F401  (mixdist.distributions, mixdist.special)
 from .activations import Entmax15, Sparsemax, entmax15, sparsemax
+from .adaptive import EntmaxAlpha
 from .losses import (
     Entmax15Loss,
     EntmaxBisectLoss,
+    NormmaxBisectLoss,
     SparsemaxBisectLoss,
     SparsemaxLoss,
     entmax15_loss,
     entmax_bisect_loss,
+    normmax_bisect_loss,
     sparsemax_bisect_loss,
     sparsemax_loss,
 )
-from .root_finding import EntmaxBisect, SparsemaxBisect, entmax_bisect, sparsemax_bisect
+from .root_finding import (
+    BudgetBisect,
+    EntmaxBisect,
+    NormmaxBisect,
+    SparsemaxBisect,
+    budget_bisect,
+    entmax_bisect,
+    normmax_bisect,
+    sparsemax_bisect,
+)
 
 __all__ = [
     "__version__",
@@ -48,4 +61,11 @@ __all__ = [
     "Entmax15Loss",
     "EntmaxBisectLoss",
     "SparsemaxBisectLoss",
+    "normmax_bisect",
+    "budget_bisect",
+    "NormmaxBisect",
+    "BudgetBisect",
+    "normmax_bisect_loss",
+    "NormmaxBisectLoss",
+    "EntmaxAlpha",
 ]

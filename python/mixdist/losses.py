@@ -29,7 +29,14 @@ def _alpha_per_sample(alpha, X):
     return alpha
 
 
-def sparsemax_loss(X, target, k=None):
+def _with_support(loss, support_map, X, return_support):
+    """entmax's return_support: (loss, the support size of each sample's prediction, [N, *, 1]) or loss."""
+    if not return_support:
+        return loss
+    return loss, support_map(X.detach(), -1)[1]
+
+
+def sparsemax_loss(X, target, k=None, return_support=False):
     """sparsemax loss: a sparse alternative to the cross-entropy, one value per sample.
 
     Parameters
@@ -40,12 +47,15 @@ def sparsemax_loss(X, target, k=None):
         The classes, 0 <= target < n_classes; entries equal to -100 get a loss of 0.
     k : int or None
         Accepted for compatibility with entmax and ignored (the projection is exact).
+    return_support : bool
+        Also return the support size of each sample's sparsemax (int64, [N, *, 1]), as entmax.
 
     Returns
     -------
-    losses : torch.Tensor, target's shape.
+    losses : torch.Tensor, target's shape (and the support sizes if asked for).
     """
-    return ops.sparsemax_loss(X, target, None, _IGNORE_INDEX, "none")
+    loss = ops.sparsemax_loss(X, target, None, _IGNORE_INDEX, "none")
+    return _with_support(loss, ops.sparsemax_with_support, X, return_support)
 
 
 def sparsemax_bisect_loss(X, target, n_iter=50):
@@ -53,9 +63,10 @@ def sparsemax_bisect_loss(X, target, n_iter=50):
     return ops.sparsemax_loss(X, target, None, _IGNORE_INDEX, "none")
 
 
-def entmax15_loss(X, target, k=None):
+def entmax15_loss(X, target, k=None, return_support=False):
     """1.5-entmax loss, one value per sample; arguments as sparsemax_loss (``k`` is ignored)."""
-    return ops.entmax15_loss(X, target, None, _IGNORE_INDEX, "none")
+    loss = ops.entmax15_loss(X, target, None, _IGNORE_INDEX, "none")
+    return _with_support(loss, ops.entmax15_with_support, X, return_support)
 
 
 def entmax_bisect_loss(X, target, alpha=1.5, n_iter=50):
@@ -80,6 +91,19 @@ def entmax_bisect_loss(X, target, alpha=1.5, n_iter=50):
     return ops.entmax_bisect_loss(X, target, _alpha_per_sample(alpha, X), n_iter, None, _IGNORE_INDEX, "none")
 
 
+def normmax_bisect_loss(X, target, alpha=2, n_iter=50):
+    """alpha-normmax loss, one value per sample: 1 - ||p*||_alpha + <p* - e_y, x> with p* = normmax_bisect(X),
+    for alpha > 1; arguments as entmax_bisect_loss (a tensor alpha receives a gradient).
+
+    Returns
+    -------
+    losses : torch.Tensor, target's shape.
+    """
+    return ops.normmax_bisect_loss(
+        X, target, _alpha_per_sample(alpha, X), n_iter, None, _IGNORE_INDEX, "none"
+    )
+
+
 class _GenericLoss(nn.Module):
     def __init__(self, ignore_index=-100, reduction="elementwise_mean", weight=None):
         if reduction not in _REDUCTIONS:
@@ -95,14 +119,18 @@ class _GenericLoss(nn.Module):
 
 class SparsemaxLoss(_GenericLoss):
     """The sparsemax loss as a module, reduced: "elementwise_mean" (over the entries not ignored), "sum" or
-    "none". ``k`` is accepted and ignored."""
+    "none". ``k`` is accepted and ignored; with ``return_support`` forward returns (loss, support sizes)."""
 
-    def __init__(self, k=None, ignore_index=-100, reduction="elementwise_mean", *, weight=None):
+    def __init__(
+        self, k=None, ignore_index=-100, reduction="elementwise_mean", return_support=False, *, weight=None
+    ):
         super().__init__(ignore_index, reduction, weight)
         self.k = k
+        self.return_support = return_support
 
     def forward(self, X, target):
-        return ops.sparsemax_loss(X, target, self.weight, self.ignore_index, _REDUCTIONS[self.reduction])
+        loss = ops.sparsemax_loss(X, target, self.weight, self.ignore_index, _REDUCTIONS[self.reduction])
+        return _with_support(loss, ops.sparsemax_with_support, X, self.return_support)
 
 
 class SparsemaxBisectLoss(_GenericLoss):
@@ -117,18 +145,25 @@ class SparsemaxBisectLoss(_GenericLoss):
 
 
 class Entmax15Loss(_GenericLoss):
-    """The 1.5-entmax loss as a module (``k`` is accepted and ignored)."""
+    """The 1.5-entmax loss as a module (``k`` is accepted and ignored; ``return_support`` as in
+    SparsemaxLoss)."""
 
-    def __init__(self, k=100, ignore_index=-100, reduction="elementwise_mean", *, weight=None):
+    def __init__(
+        self, k=100, ignore_index=-100, reduction="elementwise_mean", return_support=False, *, weight=None
+    ):
         super().__init__(ignore_index, reduction, weight)
         self.k = k
+        self.return_support = return_support
 
     def forward(self, X, target):
-        return ops.entmax15_loss(X, target, self.weight, self.ignore_index, _REDUCTIONS[self.reduction])
+        loss = ops.entmax15_loss(X, target, self.weight, self.ignore_index, _REDUCTIONS[self.reduction])
+        return _with_support(loss, ops.entmax15_with_support, X, self.return_support)
 
 
 class EntmaxBisectLoss(_GenericLoss):
     """The alpha-entmax loss as a module; ``alpha`` a float or a tensor (an nn.Parameter is learnt)."""
+
+    _op_name = "entmax_bisect_loss"
 
     def __init__(self, alpha=1.5, n_iter=50, ignore_index=-100, reduction="elementwise_mean", *, weight=None):
         super().__init__(ignore_index, reduction, weight)
@@ -136,7 +171,7 @@ class EntmaxBisectLoss(_GenericLoss):
         self.n_iter = n_iter
 
     def forward(self, X, target):
-        return ops.entmax_bisect_loss(
+        return getattr(ops, self._op_name)(
             X,
             target,
             _alpha_per_sample(self.alpha, X),
@@ -145,3 +180,12 @@ class EntmaxBisectLoss(_GenericLoss):
             self.ignore_index,
             _REDUCTIONS[self.reduction],
         )
+
+
+class NormmaxBisectLoss(EntmaxBisectLoss):
+    """The alpha-normmax loss as a module; ``alpha`` a float > 1 or a tensor (an nn.Parameter is learnt)."""
+
+    _op_name = "normmax_bisect_loss"
+
+    def __init__(self, alpha=2, n_iter=50, ignore_index=-100, reduction="elementwise_mean", *, weight=None):
+        super().__init__(alpha, n_iter, ignore_index, reduction, weight=weight)

@@ -72,3 +72,31 @@ def fenchel_young_ref(x, target, p, alpha):
     tsallis = (1 - (p ** alpha.unsqueeze(1)).sum(dim=1)) / (alpha * (alpha - 1))
     onehot = torch.nn.functional.one_hot(target, x.shape[1]).to(x.dtype)
     return tsallis + ((p - onehot) * x).sum(dim=1)
+
+
+def normmax_ref(x, alpha, dim=-1, n_iter=200):
+    """alpha-normmax by bisection on tau in sum [x - tau]_+^(alpha/(alpha-1)) = 1, in double; p is
+    [x - tau]_+^(1/(alpha-1)) normalised (the optimality conditions of max <x, p> - ||p||_alpha)."""
+    x = x.double()
+    top = x.max(dim=dim, keepdim=True)[0]
+    lo, hi = top - 1, top
+    for _ in range(n_iter):
+        mid = (lo + hi) / 2
+        total = (torch.clamp(x - mid, min=0) ** (alpha / (alpha - 1))).sum(dim=dim, keepdim=True)
+        lo = torch.where(total >= 1, mid, lo)
+        hi = torch.where(total >= 1, hi, mid)
+    q = torch.clamp(x - lo, min=0) ** (1 / (alpha - 1))
+    return q / q.sum(dim=dim, keepdim=True)
+
+
+def budget_ref(x, budget, dim=-1, n_iter=200):
+    """clamp(x - tau, 0, 1) summing to budget, by bisection on tau over [min - 1, max], in double."""
+    x = x.double()
+    lo = x.min(dim=dim, keepdim=True)[0] - 1
+    hi = x.max(dim=dim, keepdim=True)[0]
+    for _ in range(n_iter):
+        mid = (lo + hi) / 2
+        total = torch.clamp(x - mid, 0, 1).sum(dim=dim, keepdim=True)
+        lo = torch.where(total >= budget, mid, lo)
+        hi = torch.where(total >= budget, hi, mid)
+    return torch.clamp(x - (lo + hi) / 2, 0, 1)

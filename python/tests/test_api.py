@@ -14,7 +14,8 @@ import torch
 import mixdist
 
 _ = inspect.Parameter.empty
-# Parameters and defaults of deep-spin/entmax (entmax/activations.py, root_finding.py, losses.py).
+# Parameters and defaults of deep-spin/entmax 1.3 (entmax/__init__.py, activations.py, root_finding.py,
+# losses.py): every public name of its __init__.
 ENTMAX_SIGNATURES = {
     "sparsemax": [("X", _), ("dim", -1), ("k", None)],
     "entmax15": [("X", _), ("dim", -1), ("k", None)],
@@ -24,12 +25,27 @@ ENTMAX_SIGNATURES = {
     "Entmax15": [("dim", -1), ("k", None)],
     "EntmaxBisect": [("alpha", 1.5), ("dim", -1), ("n_iter", 50)],
     "SparsemaxBisect": [("dim", -1), ("n_iter", None)],
-    "sparsemax_loss": [("X", _), ("target", _), ("k", None)],
-    "entmax15_loss": [("X", _), ("target", _), ("k", None)],
+    "normmax_bisect": [("X", _), ("alpha", 2), ("dim", -1), ("n_iter", 50)],
+    "budget_bisect": [("X", _), ("budget", 2), ("dim", -1), ("n_iter", 50)],
+    "NormmaxBisect": [("alpha", 2), ("dim", -1), ("n_iter", 50)],
+    "BudgetBisect": [("budget", 2), ("dim", -1), ("n_iter", 50)],
+    "sparsemax_loss": [("X", _), ("target", _), ("k", None), ("return_support", False)],
+    "entmax15_loss": [("X", _), ("target", _), ("k", None), ("return_support", False)],
     "entmax_bisect_loss": [("X", _), ("target", _), ("alpha", 1.5), ("n_iter", 50)],
     "sparsemax_bisect_loss": [("X", _), ("target", _), ("n_iter", 50)],
-    "SparsemaxLoss": [("k", None), ("ignore_index", -100), ("reduction", "elementwise_mean")],
-    "Entmax15Loss": [("k", 100), ("ignore_index", -100), ("reduction", "elementwise_mean")],
+    "normmax_bisect_loss": [("X", _), ("target", _), ("alpha", 2), ("n_iter", 50)],
+    "SparsemaxLoss": [
+        ("k", None),
+        ("ignore_index", -100),
+        ("reduction", "elementwise_mean"),
+        ("return_support", False),
+    ],
+    "Entmax15Loss": [
+        ("k", 100),
+        ("ignore_index", -100),
+        ("reduction", "elementwise_mean"),
+        ("return_support", False),
+    ],
     "EntmaxBisectLoss": [
         ("alpha", 1.5),
         ("n_iter", 50),
@@ -37,6 +53,12 @@ ENTMAX_SIGNATURES = {
         ("reduction", "elementwise_mean"),
     ],
     "SparsemaxBisectLoss": [("n_iter", 50), ("ignore_index", -100), ("reduction", "elementwise_mean")],
+    "NormmaxBisectLoss": [
+        ("alpha", 2),
+        ("n_iter", 50),
+        ("ignore_index", -100),
+        ("reduction", "elementwise_mean"),
+    ],
 }
 # What mixdist adds after entmax's parameters: newer entmax's return_support_size (the maps), a keyword-only
 # per-class weight (the loss modules).
@@ -56,6 +78,7 @@ def test_entmax_compatible_signature(name):
 
 def test_entmax_names_are_exported():
     assert set(ENTMAX_SIGNATURES) <= set(mixdist.__all__)
+    assert all(hasattr(mixdist, name) for name in mixdist.__all__)
 
 
 @pytest.mark.parametrize(

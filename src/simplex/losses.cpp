@@ -3,6 +3,7 @@
 #include <c10/util/Exception.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include "mixdist/simplex/normmax.h"
 #include "simplex/sparse_map_ops.h"
 
 namespace mixdist {
@@ -39,19 +40,40 @@ at::Tensor tsallis_entropy_dalpha(const at::Tensor& p, const at::Tensor& alpha) 
   return at::where(softmax_rows, limit, general);
 }
 
+// The alpha-norm regulariser of normmax, as -Omega(p) = 1 - ||p||_alpha per row (Omega(e_y) = 0), and its
+// derivative in alpha at fixed p; alpha is [rows, 1].
+at::Tensor negative_norm_regulariser(const at::Tensor& p, const at::Tensor& alpha) {
+  return 1.0 - p.pow(alpha).sum(-1, true).pow(1.0 / alpha).squeeze(-1);
+}
+
+at::Tensor negative_norm_regulariser_dalpha(const at::Tensor& p, const at::Tensor& alpha) {
+  // d/da (sum p^a)^(1/a) = N (sum p^a log p / (a S) - log S / a^2), with S = sum p^a and N = S^(1/a).
+  const at::Tensor pos = p > 0;
+  const at::Tensor logp = at::where(pos, p.log(), at::zeros_like(p));
+  const at::Tensor pa = p.pow(alpha);
+  const at::Tensor S = pa.sum(-1, true);
+  const at::Tensor N = S.pow(1.0 / alpha);
+  return -(N * ((pa * logp).sum(-1, true) / (alpha * S) - S.log() / (alpha * alpha))).squeeze(-1);
+}
+
 // Per-row Fenchel-Young loss on [rows, C] logits. Inputs: x, alpha ([rows, 1]; 2 and 1.5 for the fixed maps),
-// target ([rows], already valid), valid mask ([rows]), the map kind and n_iter.
+// target ([rows], already valid), valid mask ([rows]), the map kind, n_iter and whether the map is normmax
+// (then kind is ignored and the regulariser is the alpha-norm).
 struct FenchelYoungFunction : torch::autograd::Function<FenchelYoungFunction> {
   static variable_list forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& alpha,
                                const at::Tensor& target, const at::Tensor& valid, MapKind kind,
-                               int64_t n_iter) {
-    const at::Tensor p = detail::sparse_map_forward("fenchel-young loss", x, -1, kind, alpha, n_iter).y;
+                               int64_t n_iter, bool normmax) {
+    const at::Tensor p = normmax
+                             ? normmax_bisect(x, alpha, -1, n_iter)
+                             : detail::sparse_map_forward("fenchel-young loss", x, -1, kind, alpha, n_iter).y;
     const at::Tensor a = alpha.to(x.scalar_type());
     const at::Tensor x_target = x.gather(1, target.unsqueeze(1));
     // <p - e_y, x> as sum p_i (x_i - x_y): no cancellation for huge logits, and 0 * (-inf) never happens.
     const at::Tensor inner = at::where(p > 0, p * (x - x_target), at::zeros_like(p)).sum(-1);
-    const at::Tensor loss = at::where(valid, tsallis_entropy(p, a) + inner, at::zeros_like(inner));
+    const at::Tensor regulariser = normmax ? negative_norm_regulariser(p, a) : tsallis_entropy(p, a);
+    const at::Tensor loss = at::where(valid, regulariser + inner, at::zeros_like(inner));
     ctx->save_for_backward({p, a, target, valid});
+    ctx->saved_data["normmax"] = normmax;
     return {loss};
   }
 
@@ -71,8 +93,12 @@ struct FenchelYoungFunction : torch::autograd::Function<FenchelYoungFunction> {
       dx = dx * g.unsqueeze(1);
     }
     at::Tensor dalpha;
-    if (ctx->needs_input_grad(1)) dalpha = (g * tsallis_entropy_dalpha(p, a)).unsqueeze(1);
-    return {dx, dalpha, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    if (ctx->needs_input_grad(1)) {
+      const at::Tensor d = ctx->saved_data["normmax"].toBool() ? negative_norm_regulariser_dalpha(p, a)
+                                                               : tsallis_entropy_dalpha(p, a);
+      dalpha = (g * d).unsqueeze(1);
+    }
+    return {dx, dalpha, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -94,6 +120,7 @@ struct LossArgs {
   at::Tensor weight;
   int64_t ignore_index;
   loss_reduction_t reduction;
+  bool normmax = false;  // the normmax loss (kind kEntmaxAlpha for the alpha checks, alpha > 1)
 };
 
 at::Tensor fenchel_young_loss(const at::Tensor& input, const at::Tensor& target, const LossArgs& args) {
@@ -130,12 +157,13 @@ at::Tensor fenchel_young_loss(const at::Tensor& input, const at::Tensor& target,
                 ": alpha of shape ", args.alpha.sizes(), " must broadcast to the target's shape ", lead);
     if (args.alpha.numel() > 0) {
       const double amin = args.alpha.min().item<double>();
-      TORCH_CHECK(amin >= 1.0 && args.alpha.isfinite().all().item<bool>(), name,
-                  ": alpha must be finite and >= 1, got min alpha = ", amin);
+      TORCH_CHECK((args.normmax ? amin > 1.0 : amin >= 1.0) && args.alpha.isfinite().all().item<bool>(), name,
+                  ": alpha must be finite and ", args.normmax ? "> 1" : ">= 1", ", got min alpha = ", amin);
     }
     alpha_rows = args.alpha.expand(lead).reshape({-1, 1});
   }
-  at::Tensor loss = FenchelYoungFunction::apply(x, alpha_rows, safe_t, valid, args.kind, args.n_iter)[0];
+  at::Tensor loss =
+      FenchelYoungFunction::apply(x, alpha_rows, safe_t, valid, args.kind, args.n_iter, args.normmax)[0];
 
   at::Tensor row_weight = valid.to(loss.scalar_type());
   if (args.weight.defined()) {
@@ -169,6 +197,16 @@ at::Tensor entmax_bisect_loss(const at::Tensor& input, const at::Tensor& target,
   return fenchel_young_loss(input, target,
                             {"entmax_bisect_loss", MapKind::kEntmaxAlpha, alpha, o.n_iter(), o.weight(),
                              o.ignore_index(), o.reduction()});
+}
+
+at::Tensor normmax_bisect_loss(const at::Tensor& input, const at::Tensor& target, const at::Tensor& alpha,
+                               const EntmaxBisectLossOptions& o) {
+  TORCH_CHECK(alpha.defined(), "normmax_bisect_loss: alpha is undefined");
+  TORCH_CHECK(o.n_iter() >= 1, "normmax_bisect_loss: n_iter must be >= 1, got ", o.n_iter());
+  LossArgs args{"normmax_bisect_loss", MapKind::kEntmaxAlpha, alpha, o.n_iter(), o.weight(),
+                o.ignore_index(),      o.reduction()};
+  args.normmax = true;
+  return fenchel_young_loss(input, target, args);
 }
 
 at::Tensor entmax_bisect_loss(const at::Tensor& input, const at::Tensor& target,

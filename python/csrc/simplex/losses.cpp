@@ -1,6 +1,7 @@
-// torch.ops.mixdist.sparsemax_loss, entmax15_loss and entmax_bisect_loss: the Fenchel-Young losses of
-// include/mixdist/simplex/losses.h in the dispatcher, registered for CompositeImplicitAutograd as the maps
-// (see sparsemax.cpp), so that backward() runs the losses' own backward.
+// torch.ops.mixdist.sparsemax_loss, entmax15_loss, entmax_bisect_loss and normmax_bisect_loss: the
+// Fenchel-Young losses of include/mixdist/simplex/losses.h (and normmax.h) in the dispatcher, registered for
+// CompositeImplicitAutograd as the maps (see sparsemax.cpp), so that backward() runs the losses' own
+// backward.
 //
 // The options struct becomes keyword arguments: weight (None: every class weighs 1), ignore_index and
 // reduction, a string "none", "mean" or "sum" as in torch.nn.functional.cross_entropy.
@@ -11,6 +12,7 @@
 #include <torch/library.h>
 
 #include "mixdist/simplex/losses.h"
+#include "mixdist/simplex/normmax.h"
 
 namespace {
 
@@ -53,6 +55,14 @@ at::Tensor entmax_bisect_loss(const at::Tensor& input, const at::Tensor& target,
                                                   "entmax_bisect_loss", weight, ignore_index, reduction));
 }
 
+at::Tensor normmax_bisect_loss(const at::Tensor& input, const at::Tensor& target, const at::Tensor& alpha,
+                               int64_t n_iter, const c10::optional<at::Tensor>& weight, int64_t ignore_index,
+                               c10::string_view reduction) {
+  return mixdist::normmax_bisect_loss(input, target, alpha,
+                                      loss_options(mixdist::EntmaxBisectLossOptions().n_iter(n_iter),
+                                                   "normmax_bisect_loss", weight, ignore_index, reduction));
+}
+
 }  // namespace
 
 TORCH_LIBRARY_FRAGMENT(mixdist, m) {
@@ -65,10 +75,14 @@ TORCH_LIBRARY_FRAGMENT(mixdist, m) {
   m.def(
       "entmax_bisect_loss(Tensor input, Tensor target, Tensor alpha, int n_iter=50, Tensor? weight=None, "
       "int ignore_index=-100, str reduction=\"mean\") -> Tensor");
+  m.def(
+      "normmax_bisect_loss(Tensor input, Tensor target, Tensor alpha, int n_iter=50, Tensor? weight=None, "
+      "int ignore_index=-100, str reduction=\"mean\") -> Tensor");
 }
 
 TORCH_LIBRARY_IMPL(mixdist, CompositeImplicitAutograd, m) {
   m.impl("sparsemax_loss", &sparsemax_loss);
   m.impl("entmax15_loss", &entmax15_loss);
   m.impl("entmax_bisect_loss", &entmax_bisect_loss);
+  m.impl("normmax_bisect_loss", &normmax_bisect_loss);
 }
