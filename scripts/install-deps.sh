@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   libtorch-dev            # LibTorch 1.13 (CPU)
+  libgloo-dev             # Gloo's headers, which LibTorch's c10d/ProcessGroupGloo.hpp includes (data-parallel runs)
   libopenblas0-openmp     # without it Debian's LibTorch falls back to the reference BLAS (~10x slower matmul)
   libdnnl-dev             # oneDNN: the sgemm of the networks' linear layers (picks AVX-512 kernels at run time)
   ocl-icd-opencl-dev      # Debian's dnnl CMake config requires OpenCL's headers and library to load

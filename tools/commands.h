@@ -4,11 +4,23 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
+
+#include "mixdist/distributed/process_group.h"
+
 namespace mixdist::tools {
 
 struct GlobalOptions {
   int threads = 0;  // 0: one per core
+  // How long a rank of a data-parallel run waits for the others (rendezvous, each collective) before it
+  // fails.
+  double dist_timeout_seconds = 300;
 };
+
+// The data-parallel job this process is a rank of, when torchrun's variables (RANK, WORLD_SIZE, MASTER_ADDR,
+// MASTER_PORT) say so; nullptr otherwise (a plain single-process command). c10::Error naming a variable set
+// wrong, or the ranks that never arrived.
+std::unique_ptr<distributed::ProcessGroup> join_job(const GlobalOptions& options);
 
 // Applies the global options (thread count, denormal flushing) before a command runs.
 void apply_global_options(const GlobalOptions& options);

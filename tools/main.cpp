@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", options.threads, "intra-op threads (default: one per core)")
       ->check(CLI::Range(0, max_threads)
                   .description("0 (one per core) to 4 x cores = " + std::to_string(max_threads)));
+  app.add_option("--dist-timeout", options.dist_timeout_seconds,
+                 "data-parallel runs (torchrun): seconds a rank waits for the others before it fails")
+      ->check(CLI::Range(1.0, 86400.0));
   mixdist::tools::register_info(app, options);
   mixdist::tools::register_demo(app, options);
   mixdist::tools::register_run_commands(app, options);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "mixdist/distributed/broadcast.h"
 #include "mixdist/experiments/registry.h"
 #include "mixdist/experiments/run/compare.h"
 #include "mixdist/experiments/run/run_folder.h"
@@ -36,10 +37,16 @@ void register_eval(CLI::App& app, const GlobalOptions& global) {
       ->check(count_validator(kMaxImportanceSamples, /*allow_zero=*/false));
   ev->callback([args, &global] {
     apply_global_options(global);
-    const std::string name = run::experiment_name(run::read_run_config(args->run_dir));
+    const auto group = join_job(global);
+    const bool speaks = !group || group->rank() == 0;
+    // Only rank 0 needs the run folder: it names the experiment for the others.
+    std::string name = speaks ? run::experiment_name(run::read_run_config(args->run_dir)) : std::string();
+    if (group) name = distributed::broadcast_string(*group, name, 0, "the experiment's name");
     const run::ExperimentInfo& info = run::find_experiment(all_experiments(), name);
     const run::RunEvaluation r =
-        run::evaluate_run(info, args->run_dir, args->split, args->checkpoint, args->is_samples);
+        run::evaluate_run(info, args->run_dir, args->split, args->checkpoint, args->is_samples,
+                          speaks ? &std::cout : nullptr, group.get());
+    if (!speaks) return;
     fmt::print("wrote {}\n", r.output_path);
     for (const auto& f : r.evaluation_logs) fmt::print("wrote {}\n", f);
   });

@@ -28,7 +28,8 @@ struct TrainArgs {
   std::map<std::string, std::string> texts = {{"--preset", "quick"}};
 };
 
-int run_train(const TrainCommand& c, const TrainArgs& a, const std::vector<ConfigOption>& given) {
+int run_train(const TrainCommand& c, const TrainArgs& a, const std::vector<ConfigOption>& given,
+              distributed::ProcessGroup* group) {
   nlohmann::json config = nlohmann::json::parse(c.preset(a.variant, a.texts.at("--preset")));
   run::RunOptions options;
   for (const ConfigOption& o : given) {
@@ -51,10 +52,15 @@ int run_train(const TrainCommand& c, const TrainArgs& a, const std::vector<Confi
       a.out.empty() ? fmt::format("runs/{}{}-{}-seed{}", c.run_prefix, preset, a.variant, seed) : a.out;
   options.resume = a.resume;
   options.figures = !a.no_figures;
+  options.group = group;
+  // Rank 0 speaks for a data-parallel run; the others print only their errors.
+  const bool speaks = group == nullptr || group->rank() == 0;
   // --steps is --epochs in steps (with --resume: the run's new planned steps, at the run's steps per epoch).
   if (a.steps_given)
     config = nlohmann::json::parse(run::plan_steps(config.dump(), c.steps_per_epoch_key, a.steps, options));
-  if (a.resume)
+  if (!speaks)
+    ;
+  else if (a.resume)
     fmt::print("resuming the {} {} run in {}\n", a.variant, c.info->command, options.run_dir);
   else
     fmt::print("training {} {} ({} preset, seed {}, {} epochs) -> {}\n", a.variant, c.info->command, preset,
@@ -62,8 +68,9 @@ int run_train(const TrainCommand& c, const TrainArgs& a, const std::vector<Confi
   std::cout.flush();
   const run::RunResult r = run::train(*c.info, config.dump(), options);
   if (r.stopped) {
-    fmt::print(stderr, "stopped; resume with: mixdist train {} {} {} --out {} --resume\n", c.info->command,
-               c.variant_option, a.variant, options.run_dir);
+    if (speaks)
+      fmt::print(stderr, "stopped; resume with: mixdist train {} {} {} --out {} --resume\n", c.info->command,
+                 c.variant_option, a.variant, options.run_dir);
     return train::StopSignal::exit_status();
   }
   return 0;
@@ -145,7 +152,10 @@ void add_train_command(CLI::App& train, const GlobalOptions& global, TrainComman
     for (const ConfigOption& o : options)
       if (cmd->count(o.option) > 0) given.push_back(o);
     args->steps_given = !c->steps_per_epoch_key.empty() && cmd->count("--steps") > 0;
-    const int code = run_train(*c, *args, given);
+    const auto group = join_job(global);
+    if (group && group->rank() == 0)
+      fmt::print("data-parallel: {} ranks (rank 0 writes the run folder)\n", group->size());
+    const int code = run_train(*c, *args, given, group.get());
     if (code != 0) throw CLI::RuntimeError(code);
   });
 }

@@ -3,12 +3,22 @@
 #include <ATen/ATen.h>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "mixdist/distributed/broadcast.h"
+#include "mixdist/distributed/config_check.h"
+#include "mixdist/distributed/process_group.h"
+#include "mixdist/distributed/shard.h"
 #include "mixdist/experiments/run/checkpoint.h"
 #include "mixdist/experiments/run/config_json.h"
 #include "mixdist/experiments/run/run_folder.h"
@@ -16,6 +26,7 @@
 #include "mixdist/io/atomic_file.h"
 #include "mixdist/train/metrics_table.h"
 #include "mixdist/train/progress.h"
+#include "mixdist/train/rng_state.h"
 #include "mixdist/train/stop_signal.h"
 
 namespace mixdist::experiments::run {
@@ -89,6 +100,89 @@ void remove_leftovers(const std::string& dir, std::ostream& log) {
                        removed == 1 ? "" : "s");
 }
 
+// ---- data-parallel runs: rank 0 owns the run folder, the other ranks compute (trainer.h)
+
+bool writes(const distributed::ProcessGroup* group) {
+  return group == nullptr || group->rank() == 0;
+}
+
+// Where the ranks that do not write send their log: nowhere.
+std::ostream& discarded_log() {
+  static std::ostream nowhere(nullptr);
+  return nowhere;
+}
+
+// Runs `step` (a step only rank 0 can take: checking the run folder, reading its files) on rank 0 and gives
+// every rank its result; if it fails, every rank throws its error.
+std::string on_rank0(distributed::ProcessGroup* group, const std::function<std::string()>& step) {
+  if (group == nullptr) return step();
+  std::string outcome;
+  if (group->rank() == 0) {
+    try {
+      outcome = "ok\n" + step();
+    } catch (const c10::Error& e) {
+      outcome = std::string("error\n") + e.what_without_backtrace();
+    } catch (const std::exception& e) {
+      outcome = std::string("error\n") + e.what();
+    }
+  }
+  outcome = distributed::broadcast_string(*group, outcome, 0, "rank 0's view of the run folder");
+  const std::string body = outcome.substr(outcome.find('\n') + 1);
+  TORCH_CHECK(outcome.rfind("ok\n", 0) == 0, group->rank() == 0 ? "" : "rank 0: ", body);
+  return body;
+}
+
+bool on_rank0_flag(distributed::ProcessGroup* group, const std::function<bool()>& test) {
+  return on_rank0(group, [&] { return std::string(test() ? "1" : "0"); }) == "1";
+}
+
+// A file of rank 0's run folder (a checkpoint) received by another rank, in a private temporary file (the
+// checkpoint loaders take a path); removed when it goes out of scope.
+class ReceivedFile {
+ public:
+  explicit ReceivedFile(const std::string& bytes) {
+    static std::atomic<int> count{0};
+    path_ = (std::filesystem::temp_directory_path() /
+             fmt::format("mixdist-received-{}-{}", static_cast<int64_t>(::getpid()), count++))
+                .string();
+    io::write_file_atomically(path_, bytes);
+  }
+  ~ReceivedFile() { std::remove(path_.c_str()); }
+  ReceivedFile(const ReceivedFile&) = delete;
+  ReceivedFile& operator=(const ReceivedFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// load(path) on every rank, each reading rank 0's file `path` (sent to the others).
+template <class Load>
+auto load_rank0_file(distributed::ProcessGroup* group, const std::string& path, const Load& load) {
+  if (group == nullptr || group->size() == 1) return load(path);
+  const std::string bytes =
+      distributed::broadcast_string(*group, group->rank() == 0 ? io::read_file(path) : "", 0, path);
+  if (group->rank() == 0) return load(path);
+  const ReceivedFile copy(bytes);
+  return load(copy.path());
+}
+
+// A stop request on any rank stops all of them at the same step (a rank that stopped alone would leave the
+// others waiting in their next collective).
+bool stop_requested(distributed::ProcessGroup* group) {
+  const bool mine = train::StopSignal::requested();
+  if (group == nullptr || group->size() == 1) return mine;
+  at::Tensor any = at::tensor({mine ? 1.0f : 0.0f});
+  group->all_reduce_sum(any, "the stop requests");
+  return any.item<float>() > 0;
+}
+
+void join(distributed::ProcessGroup* group, const ExperimentInfo& info, Experiment& experiment) {
+  if (group == nullptr) return;
+  TORCH_CHECK(experiment.join(*group), "experiment ", info.name,
+              " does not support data-parallel runs yet; run it without RANK/WORLD_SIZE");
+}
+
 bool better(const ExperimentInfo& info, double value, double best) {
   if (std::isnan(value)) return false;
   if (std::isnan(best)) return true;
@@ -98,12 +192,15 @@ bool better(const ExperimentInfo& info, double value, double best) {
 // The per-epoch loop, with the state that the checkpoints carry.
 class RunLoop {
  public:
-  RunLoop(const ExperimentInfo& info, Experiment& experiment, std::string variant, const RunOptions& options)
+  RunLoop(const ExperimentInfo& info, Experiment& experiment, std::string variant, const RunOptions& options,
+          uint64_t seed)
       : info_(info),
         experiment_(experiment),
         variant_(std::move(variant)),
         options_(options),
-        log_(*options.log),
+        group_(options.group),
+        seed_(seed),
+        log_(writes(options.group) ? *options.log : discarded_log()),
         paths_(options.run_dir),
         table_(metrics_columns(experiment)),
         selection_column_(table_.column_index("valid_" + info.selection_metric)) {}
@@ -125,16 +222,26 @@ class RunLoop {
   bool run_epoch() {
     const int64_t epoch = state_.progress.epoch + 1, steps = experiment_.steps_per_epoch();
     experiment_.model().train();
-    train::ProgressBar bar(train::ProgressOptions()
-                               .label(fmt::format("epoch {}/{}", epoch, experiment_.epochs()))
-                               .total_steps(steps)
-                               .interactive(options_.interactive)
-                               .stream(options_.log));
+    train::ProgressBar bar(
+        train::ProgressOptions()
+            .label(fmt::format("epoch {}/{}", epoch, experiment_.epochs()))
+            .total_steps(steps)
+            .interactive(writes(group_) ? options_.interactive : c10::optional<bool>(false))
+            .stream(&log_));
     const auto start = Clock::now();
     Progress at = state_.progress;
+    if (group_ != nullptr) {
+      // Every rank starts the epoch from rank 0's generator: begin_epoch draws the data order of a
+      // single-process run; then the ranks but 0 switch to their own streams.
+      std::vector<at::Tensor> state = {train::global_rng_state()};
+      group_->broadcast(state, 0, "the generator state");
+      train::set_global_rng_state(state[0]);
+    }
     experiment_.begin_epoch(at);
+    if (group_ != nullptr && group_->rank() > 0)
+      at::manual_seed(distributed::rank_seed(seed_, group_->rank(), epoch));
     for (int64_t s = 0; s < steps; ++s) {
-      if (train::StopSignal::requested()) {
+      if (stop_requested(group_)) {
         log_ << fmt::format("\nstopped during epoch {}; its {} steps are dropped. Resume with --resume.\n",
                             epoch, s);
         return false;
@@ -203,6 +310,7 @@ class RunLoop {
       state_.metrics_rows.push_back(row);
     }
     table_.append(row);
+    if (!writes(group_)) return;
     // Checkpoint first: it carries the metric rows too, so a crash between the two writes loses nothing.
     save_checkpoint(paths_.last, info_, variant_, experiment_, state_);
     if (best) save_checkpoint(paths_.best, info_, variant_, experiment_, state_);
@@ -213,6 +321,8 @@ class RunLoop {
   Experiment& experiment_;
   std::string variant_;
   const RunOptions& options_;
+  distributed::ProcessGroup* group_;
+  uint64_t seed_;
   std::ostream& log_;
   RunPaths paths_;
   train::MetricsTable table_;
@@ -223,21 +333,26 @@ class RunLoop {
 // The final evaluation of a run whose epochs are all done, its figures, and summary.json (last).
 void finish_run(const ExperimentInfo& info, const std::string& variant, const nlohmann::json& planned,
                 Experiment& experiment, const RunLoop& loop, const RunOptions& options, RunResult& result) {
-  std::ostream& log = *options.log;
+  distributed::ProcessGroup* group = options.group;
+  const bool writer = writes(group);
+  std::ostream& log = writer ? *options.log : discarded_log();
   const RunPaths paths(options.run_dir);
   const std::string& dir = paths.dir;
   const Progress at = loop.state().progress;
 
   // The reported checkpoint: ckpt.last is the model in memory now; ckpt.best is loaded (training is over).
   Progress reported = at;
-  if (info.final_checkpoint == "best" && path_exists(paths.best))
-    reported = load_model(paths.best, info, variant, experiment.model(), experiment.config_json());
+  if (info.final_checkpoint == "best" && on_rank0_flag(group, [&] { return path_exists(paths.best); }))
+    reported = load_rank0_file(group, paths.best, [&](const std::string& path) {
+      return load_model(path, info, variant, experiment.model(), experiment.config_json());
+    });
   log << fmt::format("final evaluation of ckpt.{}\n", info.final_checkpoint);
   const auto eval_start = Clock::now();
   std::vector<std::string> evaluation_logs;
   const auto evaluate_and_log = [&](const std::string& split) {
     const Evaluation e = experiment.evaluate(split, 0, reported);
-    for (const auto& f : experiment.write_evaluation_log(dir, split, split)) evaluation_logs.push_back(f);
+    if (writer)
+      for (const auto& f : experiment.write_evaluation_log(dir, split, split)) evaluation_logs.push_back(f);
     return e;
   };
   const Evaluation valid = evaluate_and_log("valid");
@@ -246,6 +361,7 @@ void finish_run(const ExperimentInfo& info, const std::string& variant, const nl
   log << "  test:  " << experiment.describe(test) << "\n";
   const double eval_seconds = seconds_since(eval_start);
   for (const auto& f : evaluation_logs) log << "  wrote " << f << "\n";
+  if (!writer) return;  // the files are rank 0's
 
   const double train_seconds = loop.train_seconds();
   const double best = loop.state().best_valid;
@@ -321,31 +437,38 @@ std::string plan_steps(const std::string& config_json, const std::string& steps_
 RunResult train(const ExperimentInfo& info, const std::string& config_json, const RunOptions& options) {
   TORCH_CHECK(!options.run_dir.empty(), "train: run_dir must not be empty");
   TORCH_CHECK(options.log != nullptr, "train: log stream must not be null");
-  std::ostream& log = *options.log;
+  distributed::ProcessGroup* group = options.group;
+  const bool writer = writes(group);
+  std::ostream& log = writer ? *options.log : discarded_log();
   const RunPaths paths(options.run_dir);
   const std::string& dir = paths.dir;
 
   const nlohmann::json requested = parse_json_object(config_json, "the requested config");
   const std::string variant = variant_of(info, requested);
-  nlohmann::json config = requested;
+  // Ranks started with different settings would average the gradients of different models.
+  if (group != nullptr) distributed::check_same_config(*group, requested.dump());
   // One process at a time in a run folder: a resumed run locks it before reading anything, a new one as soon
-  // as it has created it (and then checks again that no other run got there first).
+  // as it has created it (and then checks again that no other run got there first). Rank 0 alone looks at
+  // the folder; the others get the config it read.
   std::unique_ptr<RunFolderLock> lock;
-  if (options.resume) {
+  const nlohmann::json config = nlohmann::json::parse(on_rank0(group, [&] {
+    if (!options.resume) {
+      TORCH_CHECK(!path_exists(paths.config), "run folder ", dir,
+                  " already holds a run; pass --resume to continue it, or choose another --out");
+      return requested.dump();
+    }
     TORCH_CHECK(path_exists(dir), "run folder ", dir, " does not exist");
     lock = std::make_unique<RunFolderLock>(dir);
-    config = read_run_config(dir);
-    TORCH_CHECK(experiment_name(config) == info.name, paths.config,
-                ": this run folder belongs to experiment '", experiment_name(config), "', not '", info.name,
-                "'");
-    const std::string had = variant_of(info, config);
+    const nlohmann::json had_config = read_run_config(dir);
+    TORCH_CHECK(experiment_name(had_config) == info.name, paths.config,
+                ": this run folder belongs to experiment '", experiment_name(had_config), "', not '",
+                info.name, "'");
+    const std::string had = variant_of(info, had_config);
     TORCH_CHECK(had == variant, "run folder ", dir, " was trained with ", info.variant_key, " '", had,
                 "', not '", variant, "'");
-    check_resume_settings(config, requested, options.explicit_settings, dir);
-  } else {
-    TORCH_CHECK(!path_exists(paths.config), "run folder ", dir,
-                " already holds a run; pass --resume to continue it, or choose another --out");
-  }
+    check_resume_settings(had_config, requested, options.explicit_settings, dir);
+    return had_config.dump();
+  }));
   const int64_t saved_epochs = integer_setting(config, "epochs");
   const bool epochs_change = options.resume && options.explicit_settings.count("epochs") > 0 &&
                              integer_setting(requested, "epochs") != saved_epochs;
@@ -358,25 +481,36 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
   TORCH_CHECK(seed >= 0, "config: seed must be >= 0, got ", seed);
   at::manual_seed(static_cast<uint64_t>(seed));
   const std::unique_ptr<Experiment> experiment = info.create(planned.dump());
-  if (!options.resume) {
-    make_dirs(dir);
-    lock = std::make_unique<RunFolderLock>(dir);
-    TORCH_CHECK(!path_exists(paths.config), "run folder ", dir,
-                " already holds a run; pass --resume to continue it, or choose another --out");
-    io::write_file_atomically(paths.config, experiment->config_json());
-  }
-  remove_leftovers(dir, log);
-
-  RunLoop loop(info, *experiment, variant, options);
+  join(group, info, *experiment);
+  RunLoop loop(info, *experiment, variant, options, static_cast<uint64_t>(seed));
   // A run stopped before its first epoch completed has no checkpoint: nothing to restore, and starting over
   // is the same run.
-  const bool restored = options.resume && path_exists(paths.last);
-  // Without ckpt.last a folder with completed epochs cannot continue: starting over would overwrite its
-  // metrics, ckpt.best and summary with another run's.
-  TORCH_CHECK(!options.resume || restored || !path_exists(paths.metrics), "cannot resume ", dir,
-              ": it has completed epochs (metrics.csv) but no ckpt.last to continue from; train it again in "
-              "another folder");
-  if (restored) loop.restore(load_checkpoint(paths.last, info, variant, *experiment));
+  const bool restored = on_rank0_flag(group, [&] {
+    if (!options.resume) {
+      make_dirs(dir);
+      lock = std::make_unique<RunFolderLock>(dir);
+      TORCH_CHECK(!path_exists(paths.config), "run folder ", dir,
+                  " already holds a run; pass --resume to continue it, or choose another --out");
+      io::write_file_atomically(paths.config, experiment->config_json());
+    }
+    remove_leftovers(dir, log);
+    const bool has_last = options.resume && path_exists(paths.last);
+    // Without ckpt.last a folder with completed epochs cannot continue: starting over would overwrite its
+    // metrics, ckpt.best and summary with another run's.
+    TORCH_CHECK(
+        !options.resume || has_last || !path_exists(paths.metrics), "cannot resume ", dir,
+        ": it has completed epochs (metrics.csv) but no ckpt.last to continue from; train it again in "
+        "another folder");
+    return has_last;
+  });
+  if (restored) {
+    loop.restore(load_rank0_file(group, paths.last, [&](const std::string& path) {
+      return load_checkpoint(path, info, variant, *experiment);
+    }));
+  } else if (group != nullptr) {
+    // Every rank drew its own initial weights; rank 0's are the run's.
+    distributed::broadcast_module(*group, experiment->model());
+  }
   const Progress done = loop.state().progress;
   RunResult result;
   result.epochs_completed = done.epoch;
@@ -387,11 +521,12 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
                 options.explicit_settings.at("epochs"), " ", experiment->epochs(),
                 ": it has already completed epoch ", done.epoch, " of ", saved_epochs,
                 "; the planned epochs can be lowered to ", done.epoch, " at the least");
-    io::write_file_atomically(paths.config, experiment->config_json());
+    if (writer) io::write_file_atomically(paths.config, experiment->config_json());
     log << fmt::format("{}: planned epochs {} -> {} (config.json updated)\n", dir, saved_epochs,
                        experiment->epochs());
   }
-  if (options.resume && done.epoch >= experiment->epochs() && summary_is_current(paths.summary, done)) {
+  if (options.resume && done.epoch >= experiment->epochs() &&
+      on_rank0_flag(group, [&] { return summary_is_current(paths.summary, done); })) {
     log << fmt::format(
         "nothing to do: {} has completed all its epochs ({}) and been evaluated (summary.json); "
         "resume with a larger --epochs to train it further\n",
@@ -440,33 +575,51 @@ RunResult train(const ExperimentInfo& info, const std::string& config_json, cons
 }
 
 RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_dir, const std::string& split,
-                           const std::string& checkpoint, int64_t samples, std::ostream* log) {
+                           const std::string& checkpoint, int64_t samples, std::ostream* log,
+                           distributed::ProcessGroup* group) {
   TORCH_CHECK(split == "valid" || split == "test", "split must be 'valid' or 'test', got '", split, "'");
   TORCH_CHECK(checkpoint == "last" || checkpoint == "best", "checkpoint must be 'last' or 'best', got '",
               checkpoint, "'");
   TORCH_CHECK(samples >= 0, "the number of importance samples must be >= 1 (or 0: the run's own), got ",
               samples);
-  const nlohmann::json config = read_run_config(run_dir);
-  const RunFolderLock lock(run_dir);
-  const train::StopSignal::Listening
-      listening;  // a stop ends the evaluation (train::Stopped), writing nothing  // it writes eval_*.json,
-                  // and must not read a checkpoint being replaced
+  const bool writer = writes(group);
+  if (group != nullptr)
+    distributed::check_same_config(
+        *group, fmt::format("{}\n{}\n{}\n{}\n{}", info.name, run_dir, split, checkpoint, samples));
+  // Rank 0 holds the folder's lock (it writes eval_*.json, and must not read a checkpoint being replaced)
+  // and reads config.json; the other ranks get the text.
+  std::unique_ptr<RunFolderLock> lock;
+  const nlohmann::json config = nlohmann::json::parse(on_rank0(group, [&] {
+    const nlohmann::json c = read_run_config(run_dir);
+    lock = std::make_unique<RunFolderLock>(run_dir);
+    return c.dump();
+  }));
+  // a stop ends the evaluation (train::Stopped), writing nothing
+  const train::StopSignal::Listening listening;
   TORCH_CHECK(experiment_name(config) == info.name, run_dir,
               "/config.json: this run folder belongs to experiment '", experiment_name(config), "', not '",
               info.name, "'");
   const std::string variant = variant_of(info, config);
   at::manual_seed(static_cast<uint64_t>(integer_setting(config, "seed")));
   const std::unique_ptr<Experiment> experiment = info.create(config.dump());
-  const Progress at = load_model(RunPaths(run_dir).dir + "/ckpt." + checkpoint, info, variant,
-                                 experiment->model(), experiment->config_json());
+  join(group, info, *experiment);
+  const std::string path = RunPaths(run_dir).dir + "/ckpt." + checkpoint;
+  on_rank0(group, [&] {
+    TORCH_CHECK(path_exists(path), "checkpoint ", path, " does not exist");
+    return std::string();
+  });
+  const Progress at = load_rank0_file(group, path, [&](const std::string& file) {
+    return load_model(file, info, variant, experiment->model(), experiment->config_json());
+  });
   RunEvaluation r;
   r.evaluation = experiment->evaluate(split, samples, at);
-  r.evaluation_logs = experiment->write_evaluation_log(run_dir, split, split + "_" + checkpoint);
+  if (writer) r.evaluation_logs = experiment->write_evaluation_log(run_dir, split, split + "_" + checkpoint);
   r.split = split;
   r.checkpoint = checkpoint;
   r.output_path = r.evaluation.samples > 0
                       ? fmt::format("{}/eval_{}_{}_{}.json", run_dir, split, checkpoint, r.evaluation.samples)
                       : fmt::format("{}/eval_{}_{}.json", run_dir, split, checkpoint);
+  if (!writer) return r;
   nlohmann::ordered_json j;
   j["experiment"] = info.name;
   j[info.variant_key] = variant;

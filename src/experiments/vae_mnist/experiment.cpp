@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "mixdist/distributed/gradient_all_reducer.h"
+#include "mixdist/distributed/shard.h"
+#include "mixdist/distributed/sums.h"
 #include "mixdist/experiments/run/checkpoint.h"
 #include "mixdist/experiments/run/run_folder.h"
 #include "mixdist/experiments/vae_mnist/data.h"
@@ -41,6 +44,10 @@ struct EpochSums {
     support += t.support_size.sum().item<double>();
   }
   double mean(double v) const { return v / std::max(images, 1.0); }
+  std::vector<double> to_vector() const { return {images, loss, ll, kl_face, kl_within, kl_z, support}; }
+  static EpochSums from_vector(const std::vector<double>& v) {
+    return {v.at(0), v.at(1), v.at(2), v.at(3), v.at(4), v.at(5), v.at(6)};
+  }
 };
 
 run::Evaluation as_evaluation(const EvalMetrics& m) {
@@ -70,6 +77,12 @@ class VaeExperiment final : public run::Experiment {
     return {{"generator", &generator_}, {"inference", &inference_}};
   }
 
+  bool join(distributed::ProcessGroup& group) override {
+    group_ = &group;
+    sync_ = std::make_unique<distributed::GradientAllReducer>(group, all_params_);
+    return true;
+  }
+
   void begin_epoch(const run::Progress&) override {
     order_ = at::randperm(data_.train.size(0), at::kLong);
     sums_ = EpochSums{};
@@ -77,25 +90,37 @@ class VaeExperiment final : public run::Experiment {
 
   double train_step(int64_t s, const run::Progress& at) override {
     const int64_t n = data_.train.size(0), B = config_.batch_size;
+    const int64_t begin = s * B, end = std::min(n, (s + 1) * B);
+    // A rank of a data-parallel run trains on its slice of the global batch.
+    const distributed::Slice mine = group_ ? distributed::shard(end - begin, group_->rank(), group_->size())
+                                           : distributed::Slice{0, end - begin};
     const at::Tensor x =
-        binarize(data_.train.index_select(0, order_.slice(0, s * B, std::min(n, (s + 1) * B))));
+        binarize(data_.train.index_select(0, order_.slice(0, begin + mine.begin, begin + mine.end)));
     // Linear warm-up from 0 (get_constant_schedule_with_warmup): the first step has lr 0.
     const double warm =
         config_.warmup_steps > 0 ? std::min(1.0, double(at.step) / double(config_.warmup_steps)) : 1.0;
     set_lr(generator_, config_.gen_lr * warm);
     set_lr(inference_, config_.inf_lr * warm);
-    const Objective o = model_->objective(x);
     generator_.clear_grad();
     inference_.clear_grad();
-    o.loss.backward();
+    if (mine.size() > 0) {
+      const Objective o = model_->objective(x);
+      o.loss.backward();
+      sums_.add(o.terms);
+    }
+    // The loss is this slice's mean: weighted by its share of the batch, the ranks' gradients sum to the
+    // gradient of the global batch's mean.
+    if (sync_) sync_->all_reduce(double(mine.size()) / double(end - begin));
     train::clip_grad_norm(all_params_, config_.grad_clip);
     inference_.step();
     generator_.step();
-    sums_.add(o.terms);
     return sums_.mean(sums_.loss);
   }
 
   std::vector<double> end_epoch() override {
+    if (group_)
+      sums_ = EpochSums::from_vector(
+          distributed::sum_over_ranks(*group_, sums_.to_vector(), "the epoch's training sums"));
     const EpochSums& s = sums_;
     return {s.mean(s.loss),    -s.mean(s.ll),       s.mean(s.kl_face + s.kl_within + s.kl_z),
             s.mean(s.kl_face), s.mean(s.kl_within), s.mean(s.kl_z),
@@ -106,11 +131,11 @@ class VaeExperiment final : public run::Experiment {
     return config_.validate_every > 0 && epoch % config_.validate_every == 0;
   }
   run::Evaluation validate(const run::Progress&) override {
-    return as_evaluation(vae_mnist::evaluate(*model_, data_.valid, config_, config_.valid_is_samples));
+    return as_evaluation(evaluate_images(data_.valid, config_.valid_is_samples));
   }
   run::Evaluation evaluate(const std::string& split, int64_t samples, const run::Progress&) override {
-    return as_evaluation(vae_mnist::evaluate(*model_, split_images(data_, split), config_,
-                                             samples > 0 ? samples : config_.final_is_samples));
+    return as_evaluation(
+        evaluate_images(split_images(data_, split), samples > 0 ? samples : config_.final_is_samples));
   }
 
   std::string describe(const run::Evaluation& e) const override {
@@ -128,6 +153,18 @@ class VaeExperiment final : public run::Experiment {
     return s;
   }
 
+  // The evaluation of `images`; in a data-parallel run each rank evaluates its slice and the sums are added.
+  EvalMetrics evaluate_images(const at::Tensor& images, int64_t samples) {
+    if (!group_) return vae_mnist::evaluate(*model_, images, config_, samples);
+    const distributed::Slice mine = distributed::shard(images.size(0), group_->rank(), group_->size());
+    EvalSums sums;
+    if (mine.size() > 0)
+      sums = evaluate_sums(*model_, images.slice(0, mine.begin, mine.end), config_, samples);
+    return metrics_from_sums(
+        EvalSums::from_vector(distributed::sum_over_ranks(*group_, sums.to_vector(), "the evaluation sums")),
+        samples);
+  }
+
   std::vector<std::string> write_figures(const std::string& run_dir, const std::vector<std::string>& columns,
                                          const std::vector<std::vector<double>>& rows) override {
     return write_report_figures(*model_, config_, data_.test, columns, rows, run_dir).written;
@@ -141,6 +178,8 @@ class VaeExperiment final : public run::Experiment {
   std::vector<at::Tensor> all_params_;
   at::Tensor order_;
   EpochSums sums_;
+  distributed::ProcessGroup* group_ = nullptr;
+  std::unique_ptr<distributed::GradientAllReducer> sync_;
 };
 
 run::ExperimentInfo make_info() {

@@ -24,6 +24,10 @@
 #include <utility>
 #include <vector>
 
+namespace mixdist::distributed {
+class ProcessGroup;
+}  // namespace mixdist::distributed
+
 /// @brief The run layer every experiment shares: run folders, training, checkpoints, evaluation, comparison.
 ///
 /// An experiment implements run::Experiment and describes itself with a run::ExperimentInfo; run::train,
@@ -104,6 +108,21 @@ class Experiment {
   /// The metric names of an evaluation, in the order of Evaluation::metrics; must include
   /// ExperimentInfo::selection_metric and every ExperimentInfo::comparison key.
   virtual std::vector<std::string> eval_columns() const = 0;
+
+  /// Makes this experiment one rank of a data-parallel run over `group` (run/trainer.h, "Data-parallel
+  /// runs"); called once, right after ExperimentInfo::create, when the run has a process group.
+  ///
+  /// From then on train_step trains on this rank's slice (distributed::shard) of each global batch and sums
+  /// the gradients of all ranks (distributed::GradientAllReducer, weighted so that they are the global
+  /// batch's) before its optimiser steps; end_epoch returns the values of the whole global batches, and
+  /// validate and evaluate the evaluation of the whole split, computed slice by slice and reduced as sums and
+  /// counts (distributed::sum_over_ranks). Every rank calls the same hooks in the same order.
+  /// @param group the ranks; outlives the experiment.
+  /// @return false if the experiment cannot run data-parallel (the default); the layer then refuses the run.
+  virtual bool join(distributed::ProcessGroup& group) {
+    (void)group;
+    return false;
+  }
 
   /// The model a checkpoint saves and loads (with the layer's own state besides).
   virtual torch::nn::Module& model() = 0;

@@ -19,6 +19,18 @@
 /// larger count from the start has only if it validates that epoch anyway (so the best validation value and
 /// ckpt.best may differ by that row); everything else (the training columns, the later rows, summary.json's
 /// metrics) is bit for bit what that run gives. A run ended early equals one planned that short, bit for bit.
+///
+/// Data-parallel runs (RunOptions::group; docs/distributed.md): every rank runs run::train with the same
+/// config (checked at the start: one error on every rank if any differs). Rank 0 alone touches the run
+/// folder: it checks and locks it, reads config.json and the checkpoint of a resumed run and sends them to
+/// the others (so the other machines need no copy of the folder), and writes every file; the other ranks only
+/// compute. A new run starts from rank 0's initial parameters. Each epoch starts from rank 0's generator
+/// state on every rank, so the data order is a single-process run's; then rank 0 goes on drawing from it and
+/// every other rank from a stream seeded by distributed::rank_seed(seed, rank, epoch). Each rank trains on
+/// its slice of every global batch (Experiment::join). A stop request on any rank stops all of them at the
+/// same step. Resume rule: a run resumes with any number of ranks; with the number it was trained with it
+/// repeats the uninterrupted run bit for bit, with another it continues from the same checkpoint, data order
+/// and rank 0 stream, but the other ranks' noise differs (a statistically equivalent continuation).
 
 #include <c10/util/Optional.h>
 
@@ -28,6 +40,10 @@
 #include <vector>
 
 #include "mixdist/experiments/run/experiment.h"
+
+namespace mixdist::distributed {
+class ProcessGroup;
+}  // namespace mixdist::distributed
 
 namespace mixdist::experiments::run {
 
@@ -55,6 +71,9 @@ struct RunOptions {
   bool final_evaluation = true;
   /// Write the experiment's figures with the final evaluation (Experiment::write_figures).
   bool figures = true;
+  /// The data-parallel job this process is a rank of; nullptr: a single-process run. Not owned. Only rank 0
+  /// writes to `log`.
+  distributed::ProcessGroup* group = nullptr;
 };
 
 /// Where run::train left a run.
@@ -129,7 +148,10 @@ struct RunEvaluation {
 /// @param checkpoint "last" or "best".
 /// @param samples importance samples per data point, >= 1; 0: the config's final number.
 /// @param log where to write the result line; nullptr: nowhere.
-/// @return the evaluation and the paths written.
+/// @param group the data-parallel job this process is a rank of (each rank evaluates its slice of the split;
+///   rank 0 reads the run folder, sends the config and checkpoint to the others, and writes alone); nullptr:
+///   a single-process evaluation.
+/// @return the evaluation and the paths written (on every rank; only rank 0 has written them).
 /// @throws c10::Error for another split or checkpoint name, a negative `samples`, a folder without
 ///   config.json or of another experiment, a folder another process holds, a missing or damaged checkpoint,
 ///   or a config.json that contradicts the checkpoint's.
@@ -139,7 +161,8 @@ struct RunEvaluation {
 /// run::RunEvaluation e = run::evaluate_run(vae_mnist::info(), "runs/gsp-1", "test", "last", 1000);
 /// @endcode
 RunEvaluation evaluate_run(const ExperimentInfo& info, const std::string& run_dir, const std::string& split,
-                           const std::string& checkpoint, int64_t samples, std::ostream* log = &std::cout);
+                           const std::string& checkpoint, int64_t samples, std::ostream* log = &std::cout,
+                           distributed::ProcessGroup* group = nullptr);
 
 /// The planned epochs of a run of `steps` optimiser steps at `steps_per_epoch` steps per epoch (what
 /// `mixdist train --steps` sets).

@@ -62,6 +62,42 @@ struct EvalMetrics {
 EvalMetrics evaluate(VaeModelImpl& model, const at::Tensor& grey_images, const VaeConfig& config,
                      int64_t is_samples);
 
+/// The sums behind EvalMetrics over a set of images, which add up across the slices of a sharded
+/// evaluation (means of slices would not).
+struct EvalSums {
+  /// The sum over images of the importance-sampled log p^(x).
+  double log_marginal = 0;
+  /// The sum of log p(x | z) (minus the distortion).
+  double log_likelihood = 0;
+  /// The sum of the KL of the face (class) law.
+  double kl_face = 0;
+  /// The sum of the KL within the face.
+  double kl_within = 0;
+  /// The sum of the KL of the continuous latent.
+  double kl_z = 0;
+  /// The sum of the support sizes.
+  double support = 0;
+  /// Images summed over.
+  int64_t images = 0;
+  /// The sums in the order above, then the images (what distributed::sum_over_ranks adds).
+  std::vector<double> to_vector() const;
+  /// The inverse of to_vector().
+  static EvalSums from_vector(const std::vector<double>& v);
+};
+
+/// evaluate()'s sums over `grey_images`, before they are divided by the number of images.
+/// @param model the model.
+/// @param grey_images grey images [N >= 1, 784] in [0, 1], binarised here.
+/// @param config eval_batch_size and eval_seed are read.
+/// @param is_samples importance samples per image, >= 1.
+/// @throws c10::Error and train::Stopped as evaluate().
+EvalSums evaluate_sums(VaeModelImpl& model, const at::Tensor& grey_images, const VaeConfig& config,
+                       int64_t is_samples);
+
+/// The metrics of `sums` (means over sums.images).
+/// @throws c10::Error for no images or a non-finite NLL or ELBO.
+EvalMetrics metrics_from_sums(const EvalSums& sums, int64_t is_samples);
+
 /// The metric names used in CSV / JSON, in order: "nll", "elbo", "D", "R", "R_F", "R_Y_given_f", "R_Z",
 /// "support".
 const std::vector<std::string>& eval_metric_names();
