@@ -22,7 +22,7 @@ build: configure
 test: data build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# The main job: a quick Mixed-Dirichlet VAE on MNIST (EXPERIMENTS.md §4), its evaluation and report in
+# The main job: a quick Mixed-Dirichlet VAE on MNIST (docs/experiments.md), its evaluation and report in
 # $(RUN_DIR). Running it again resumes the run (a finished run is only re-evaluated).
 RUN_DIR ?= runs/quick-mixed-dirichlet
 run: data build
