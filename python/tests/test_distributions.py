@@ -12,6 +12,7 @@ import torch
 from torch.distributions import Dirichlet, Normal, RelaxedBernoulli, kl_divergence
 
 import distribution_references as ref
+from distribution_instances import one_of_each
 from mixdist.distributions import (
     BinaryConcrete,
     ClippedGaussian,
@@ -422,21 +423,9 @@ def test_hard_concrete_samples_hit_the_masses_and_entropy_mc():
 
 
 # --------------------------------------------------------------------------------------------------- common
-def all_distributions():
-    return [
-        GaussianSparsemax(torch.zeros(2, 3, dtype=D), torch.ones(2, 3, dtype=D)),
-        ClippedGaussian(torch.zeros(2, dtype=D), 1.0),
-        GibbsFaces(torch.zeros(2, 3, dtype=D)),
-        MaxEntropyFaces(3, 1.0).expand((2,)),
-        MaskedDirichlet(torch.ones(2, 3, dtype=torch.bool), torch.ones(2, 3, dtype=D)),
-        MixedDirichlet(scores=torch.zeros(2, 3, dtype=D), concentration=torch.ones(3, dtype=D)),
-        BinaryConcrete(torch.zeros(2, dtype=D), 0.5),
-        HardConcrete(torch.zeros(2, dtype=D), 0.5),
-        MixedMaxEntDirichletPrior(3, 1.0).expand((2,)),
-    ]
 
 
-@pytest.mark.parametrize("d", all_distributions(), ids=lambda d: type(d).__name__)
+@pytest.mark.parametrize("d", one_of_each(), ids=lambda d: type(d).__name__)
 def test_shapes_expand_and_support(d):
     assert d.batch_shape == (2,)
     x = d.sample((4,))

@@ -14,18 +14,15 @@ from torch.autograd import gradcheck
 from torch.distributions import Normal, kl_divergence
 
 import distribution_references as ref
+from distribution_instances import one_of_each
 import references
 from mixdist.distributions import (
-    BinaryConcrete,
     ClippedGaussian,
     Estimate,
     GaussianSparsemax,
     GibbsFaces,
-    HardConcrete,
-    MaskedDirichlet,
     MaxEntropyFaces,
     MixedDirichlet,
-    MixedMaxEntDirichletPrior,
     bit_gaussian_sparsemax,
     cross_entropy,
     kl_divergence_mc,
@@ -194,21 +191,9 @@ def test_bit_gaussian_sparsemax_checks_std_and_gradcheck():
 
 
 # ------------------------------------------------------------------------------------------------ generator
-def distributions():
-    return [
-        GaussianSparsemax(torch.zeros(2, 3, dtype=D), torch.ones(2, 3, dtype=D)),
-        ClippedGaussian(torch.zeros(2, dtype=D), 1.0),
-        GibbsFaces(torch.zeros(2, 3, dtype=D)),
-        MaxEntropyFaces(3, 1.0).expand((2,)),
-        MaskedDirichlet(torch.ones(2, 3, dtype=torch.bool), torch.ones(2, 3, dtype=D)),
-        MixedDirichlet(scores=torch.zeros(2, 3, dtype=D), concentration=torch.ones(3, dtype=D)),
-        BinaryConcrete(torch.zeros(2, dtype=D), 0.5),
-        HardConcrete(torch.zeros(2, dtype=D), 0.5),
-        MixedMaxEntDirichletPrior(3, 1.0).expand((2,)),
-    ]
 
 
-@pytest.mark.parametrize("d", distributions(), ids=lambda d: type(d).__name__)
+@pytest.mark.parametrize("d", one_of_each(), ids=lambda d: type(d).__name__)
 def test_sample_and_rsample_follow_the_generator(d):
     state = torch.get_rng_state()
     first = d.sample((50,), generator=generator(1))
@@ -290,5 +275,5 @@ def test_enumerate_support_limit_names_k():
     for d in [GibbsFaces(torch.zeros(17, dtype=D)), MaxEntropyFaces(17, 1.0)]:
         with pytest.raises(ValueError, match=r"enumerate_support: K = 17 .*K <= 16"):
             d.enumerate_support()
-    others = [d for d in distributions() if not isinstance(d, (GibbsFaces, MaxEntropyFaces))]
+    others = [d for d in one_of_each() if not isinstance(d, (GibbsFaces, MaxEntropyFaces))]
     assert not any(d.has_enumerate_support for d in others)
